@@ -34,6 +34,12 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+#define RETURN_IF_ERROR(expr)                 \
+  do {                                        \
+    ::crashbench::Status _st = (expr);        \
+    if (!_st.ok()) return _st;                \
+  } while (0)
+
 // The single place errno becomes an error value.
 Status ErrnoStatus(const std::string& what, int err);
 

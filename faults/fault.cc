@@ -1,0 +1,54 @@
+#include "faults/fault.h"
+
+#include <array>
+
+namespace crashbench {
+namespace {
+constexpr std::array<std::string_view, kNumFaultPoints> kPointNames = {
+    "before-write", "mid-record", "after-write", "before-fsync",
+    "before-rename", "after-rename", "before-ack"};
+constexpr std::array<std::string_view, 4> kTargetNames = {"worker", "all-workers", "writer",
+                                                          "pool"};
+}  // namespace
+
+std::string_view FaultPointName(FaultPoint p) { return kPointNames[static_cast<size_t>(p)]; }
+
+bool FaultPointFromName(std::string_view name, FaultPoint* out) {
+  for (size_t i = 0; i < kPointNames.size(); ++i)
+    if (kPointNames[i] == name) {
+      *out = static_cast<FaultPoint>(i);
+      return true;
+    }
+  return false;
+}
+
+std::string FaultPointNameList() {
+  std::string s;
+  for (auto n : kPointNames) (s += s.empty() ? "" : ", ") += n;
+  return s;
+}
+
+std::string_view FaultTargetName(FaultTarget t) { return kTargetNames[static_cast<size_t>(t)]; }
+
+bool FaultTargetFromName(std::string_view name, FaultTarget* out) {
+  for (size_t i = 0; i < kTargetNames.size(); ++i)
+    if (kTargetNames[i] == name) {
+      *out = static_cast<FaultTarget>(i);
+      return true;
+    }
+  return false;
+}
+
+const FaultInfo* FindFault(std::string_view name) {
+  for (const FaultInfo& f : AllFaults())
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::string FaultNameList() {
+  std::string s;
+  for (const FaultInfo& f : AllFaults()) (s += s.empty() ? "" : ", ") += f.name;
+  return s;
+}
+
+}  // namespace crashbench

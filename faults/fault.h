@@ -1,0 +1,66 @@
+// A fault: what breaks, where and when. Each kind is one file in faults/ behind
+// this interface plus one line in faults/registry.cc.
+//
+// A fault acts in one of two places:
+//  - in the target process itself, at the exact moment a trigger is reached
+//    inside strategy code (a named fault point, the N-th record): FireInSelf();
+//  - from the supervisor, on a process it holds a pidfd for (a random moment,
+//    a sibling of the process that reached the trigger): FireAt().
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/status.h"
+
+namespace crashbench {
+
+// Named places inside a strategy where a fault may be scheduled.
+enum class FaultPoint {
+  kBeforeWrite,
+  kMidRecord,  // between the two halves of one record's bytes
+  kAfterWrite,
+  kBeforeFsync,
+  kBeforeRename,
+  kAfterRename,
+  kBeforeAck,
+};
+inline constexpr int kNumFaultPoints = 7;
+std::string_view FaultPointName(FaultPoint p);
+bool FaultPointFromName(std::string_view name, FaultPoint* out);
+std::string FaultPointNameList();
+
+enum class FaultTarget { kWorker, kAllWorkers, kWriter, kPool };
+std::string_view FaultTargetName(FaultTarget t);
+bool FaultTargetFromName(std::string_view name, FaultTarget* out);
+inline constexpr std::string_view kFaultTargetNames = "worker, all-workers, writer, pool";
+
+enum class TriggerType { kNone, kAfterRecords, kAfterMs, kRandom, kPoint };
+
+class Fault {
+ public:
+  virtual ~Fault() = default;
+  virtual std::string_view name() const = 0;
+  // One sentence: which real crash this models, and whether the page cache
+  // survives it (a killed process keeps it; a power loss does not).
+  virtual std::string_view models() const = 0;
+  // Runs in the target, at the trigger. Kill-like faults do not return.
+  // Async-signal-safe: may run in a forked worker at any point.
+  virtual void FireInSelf() const = 0;
+  // Runs in the supervisor against a process it started.
+  virtual Status FireAt(int pidfd) const = 0;
+};
+
+struct FaultInfo {
+  std::string_view name;
+  std::unique_ptr<Fault> (*make)();
+};
+
+// All built-in faults, "none" first.
+const std::vector<FaultInfo>& AllFaults();
+const FaultInfo* FindFault(std::string_view name);
+std::string FaultNameList();
+
+}  // namespace crashbench

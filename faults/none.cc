@@ -1,0 +1,21 @@
+// Fault "none": nothing breaks. The baseline every other fault is read against.
+#include <memory>
+
+#include "faults/fault.h"
+
+namespace crashbench {
+namespace {
+
+class NoFault final : public Fault {
+ public:
+  std::string_view name() const override { return "none"; }
+  std::string_view models() const override { return "no crash: the pipeline runs to completion"; }
+  void FireInSelf() const override {}
+  Status FireAt(int) const override { return Status::Ok(); }
+};
+
+}  // namespace
+
+std::unique_ptr<Fault> MakeNoFault() { return std::make_unique<NoFault>(); }
+
+}  // namespace crashbench

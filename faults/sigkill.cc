@@ -1,0 +1,37 @@
+// Fault "sigkill": kill -9. The process stops at once, with no chance to flush
+// its stdio buffers, release user-space locks or finish a write. The kernel's
+// page cache survives: what reached write(2) is on disk for any later reader.
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "faults/fault.h"
+
+namespace crashbench {
+namespace {
+
+class SigkillFault final : public Fault {
+ public:
+  std::string_view name() const override { return "sigkill"; }
+  std::string_view models() const override {
+    return "kill -9 (the OOM killer, a preempted container): process memory and stdio buffers "
+           "are lost, the page cache survives";
+  }
+  void FireInSelf() const override {
+    ::kill(::getpid(), SIGKILL);
+    for (;;) ::pause();  // SIGKILL is not deliverable late, but never return into the strategy
+  }
+  Status FireAt(int pidfd) const override {
+    if (::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0) != 0 && errno != ESRCH)
+      return ErrnoStatus("pidfd_send_signal(SIGKILL)", errno);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Fault> MakeSigkillFault() { return std::make_unique<SigkillFault>(); }
+
+}  // namespace crashbench

@@ -1,0 +1,182 @@
+#include "harness/commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "harness/runner.h"
+#include "harness/sys.h"
+#include "harness/verifier.h"
+#include "results/results.h"
+#include "scenarios/default_matrix.h"
+#include "strategies/strategy.h"
+
+namespace crashbench {
+namespace {
+
+std::string SelfExe() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "crashbench";
+}
+
+std::string DefaultOutDir() {
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  std::string base = std::string("results/runs/") + stamp;
+  std::string dir = base;
+  for (int i = 2; ::access(dir.c_str(), F_OK) == 0; ++i) dir = base + "-" + std::to_string(i);
+  return dir;
+}
+
+int InputError(const std::string& message) {
+  std::cerr << "crashbench: " << message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int RunRunCommand(const RunCommand& cmd) {
+  std::vector<Scenario> scenarios;
+  if (cmd.files.empty()) {
+    scenarios = DefaultMatrix(cmd.quick);
+  } else {
+    if (cmd.quick) return InputError("--quick applies to the built-in matrix, not to scenario files");
+    for (const std::string& f : cmd.files) {
+      Result<std::vector<Scenario>> loaded = LoadScenarioFile(f);
+      if (!loaded.ok()) return InputError(loaded.status().message());
+      scenarios.insert(scenarios.end(), loaded->begin(), loaded->end());
+    }
+  }
+  if (!cmd.only_scenarios.empty()) {
+    std::vector<Scenario> picked;
+    for (const std::string& name : cmd.only_scenarios) {
+      auto it = std::find_if(scenarios.begin(), scenarios.end(),
+                             [&](const Scenario& s) { return s.name == name; });
+      if (it == scenarios.end()) {
+        std::string valid;
+        for (const Scenario& s : scenarios) (valid += valid.empty() ? "" : ", ") += s.name;
+        return InputError("no scenario named '" + name + "' (valid names: " + valid + ")");
+      }
+      picked.push_back(*it);
+    }
+    scenarios = picked;
+  }
+  for (Scenario& s : scenarios) {
+    if (cmd.trials) s.trials = *cmd.trials;
+    if (cmd.start_method) s.start_method = *cmd.start_method == "spawn" ? StartMethod::kSpawn : StartMethod::kFork;
+    if (cmd.trial && *cmd.trial >= s.trials)
+      return InputError("--trial " + std::to_string(*cmd.trial) + ": scenario '" + s.name +
+                        "' has trials 0.." + std::to_string(s.trials - 1));
+  }
+
+  RunOptions opt;
+  opt.jobs = cmd.jobs;
+  opt.keep = cmd.keep;
+  opt.only_trial = cmd.trial;
+  opt.random_window_us = cmd.random_window_us;
+  opt.scratch_parent = cmd.scratch_parent;
+  opt.self_exe = SelfExe();
+  opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
+  InstallInterruptHandlers();
+  RunOutcome outcome = RunScenarios(scenarios, opt);
+
+  ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick};
+  nlohmann::json results = BuildResults(outcome, replay);
+  std::cout << RenderTable(outcome);
+  std::string failures = RenderFailures(outcome, replay, 10);
+  if (!failures.empty()) std::cout << "\n" << failures;
+  if (cmd.keep)
+    std::cout << "scratch directories kept under " << outcome.scratch_root << "\n";
+  const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
+  Status st = MakeDirs(out_dir);
+  if (st.ok()) st = WriteFileAtomic(out_dir + "/results.json", results.dump(2) + "\n");
+  if (!st.ok()) {
+    std::cerr << "crashbench: could not write results: " << st.message() << "\n";
+    return 3;
+  }
+  std::cout << "results: " << out_dir << "/results.json\n";
+  if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
+  return RunExitCode(outcome);
+}
+
+int RunVerifyCommand(const VerifyCommand& cmd) {
+  VerifyOptions opt;
+  opt.layout = *LayoutFromName(cmd.layout);
+  opt.tasks = cmd.tasks;
+  opt.records_per_task = cmd.records_per_task;
+  if (!cmd.acked_file.empty()) {
+    Result<std::string> text = ReadFileToString(cmd.acked_file);
+    if (!text.ok()) return InputError("cannot read --acked file " + text.status().message());
+    nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+    bool ok = j.is_array();
+    if (ok)
+      for (const auto& v : j) ok &= v.is_number_integer() && v.get<long long>() >= 0;
+    if (!ok) return InputError(cmd.acked_file + ": must hold a JSON array of task ids (non-negative integers), e.g. [0,1,5]");
+    for (const auto& v : j) opt.acked.insert(v.get<long long>());
+  }
+  Result<VerifyReport> report = VerifyDirectory(cmd.dir, opt);
+  if (!report.ok()) return InputError(report.status().message());
+  const long long violations = CountViolations(report->anomalies);
+  if (cmd.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Anomaly& a : report->anomalies) {
+      list.push_back({{"kind", std::string(AnomalyName(a.kind))},
+                      {"file", a.file},
+                      {"offset", a.offset},
+                      {"line", a.line},
+                      {"task", a.task},
+                      {"seq", a.seq},
+                      {"excerpt", a.excerpt}});
+      if (!a.detail.empty()) list.back()["detail"] = a.detail;
+    }
+    std::cout << nlohmann::json{{"anomalies", list},
+                                {"counts", CountAnomalies(report->anomalies)},
+                                {"violations", violations},
+                                {"records_visible", report->records_visible}}
+                     .dump(2)
+              << "\n";
+  } else {
+    for (const Anomaly& a : report->anomalies) {
+      std::cout << AnomalyName(a.kind) << (IsViolation(a.kind) ? "" : " (not a violation)");
+      if (!a.file.empty()) std::cout << "  " << a.file;
+      if (a.line >= 0) std::cout << ":" << a.line;
+      if (a.offset >= 0) std::cout << " @" << a.offset;
+      if (a.task >= 0) std::cout << "  task " << a.task;
+      if (a.seq >= 0) std::cout << " seq " << a.seq;
+      if (!a.detail.empty()) std::cout << "  " << a.detail;
+      if (!a.excerpt.empty()) std::cout << "\n    " << a.excerpt;
+      std::cout << "\n";
+    }
+    std::cout << report->records_visible << " records visible; " << violations << " violation"
+              << (violations == 1 ? "" : "s");
+    for (const auto& [k, n] : CountAnomalies(report->anomalies)) std::cout << "; " << k << " " << n;
+    std::cout << "\n";
+  }
+  return violations > 0 ? 1 : 0;
+}
+
+int RunListCommand() {
+  std::cout << "strategies:\n";
+  for (const StrategyInfo& s : AllStrategies()) {
+    std::cout << "  " << s.name << " (" << LayoutName(s.layout) << "): " << s.summary << "\n";
+    for (const OptionSpec& o : s.options) {
+      std::cout << "      " << o.key << ": ";
+      for (size_t i = 0; i < o.values.size(); ++i) std::cout << (i ? " | " : "") << o.values[i];
+      std::cout << " (default " << o.values.front() << ")  " << o.help << "\n";
+    }
+  }
+  std::cout << "faults:\n";
+  for (const FaultInfo& f : AllFaults()) std::cout << "  " << f.name << ": " << f.make()->models() << "\n";
+  std::cout << "fault targets: " << kFaultTargetNames << "\n";
+  std::cout << "fault points: " << FaultPointNameList() << "\n";
+  std::cout << "triggers: after_records, after_ms, random, point (+ occurrence)\n";
+  std::cout << "anomalies: " << AnomalyNameList() << "\n";
+  return 0;
+}
+
+}  // namespace crashbench

@@ -1,0 +1,39 @@
+// The subcommands behind the CLI, separated from argument parsing so tests can
+// call them. Each returns the process exit code.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crashbench {
+
+struct RunCommand {
+  std::vector<std::string> files;
+  bool quick = false;
+  std::vector<std::string> only_scenarios;
+  std::optional<int> trial;
+  std::optional<int> trials;
+  int jobs = 2;
+  bool keep = false;
+  std::optional<std::string> start_method;
+  std::string out_dir;
+  std::optional<long long> random_window_us;
+  std::string scratch_parent;
+  bool no_progress = false;
+};
+int RunRunCommand(const RunCommand& cmd);
+
+struct VerifyCommand {
+  std::string dir;
+  std::string layout;
+  std::optional<long long> tasks;
+  std::optional<long long> records_per_task;
+  std::string acked_file;
+  bool json = false;
+};
+int RunVerifyCommand(const VerifyCommand& cmd);
+
+int RunListCommand();
+
+}  // namespace crashbench

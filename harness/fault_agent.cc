@@ -1,0 +1,94 @@
+#include "harness/fault_agent.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <new>
+
+namespace crashbench {
+
+namespace {
+Result<FaultShared*> MapShared(int fd) {
+  void* p = ::mmap(nullptr, sizeof(FaultShared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return ErrnoStatus("mmap fault region", errno);
+  return static_cast<FaultShared*>(p);
+}
+}  // namespace
+
+Result<FaultRegion> FaultRegion::Create() {
+  UniqueFd fd(::memfd_create("crashbench-faults", MFD_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus("memfd_create", errno);
+  if (::ftruncate(fd.get(), sizeof(FaultShared)) != 0) return ErrnoStatus("ftruncate", errno);
+  Result<FaultShared*> p = MapShared(fd.get());
+  if (!p.ok()) return p.status();
+  new (*p) FaultShared{};
+  return FaultRegion(std::move(fd), *p);
+}
+
+Result<FaultRegion> FaultRegion::Map(int fd) {
+  Result<FaultShared*> p = MapShared(fd);
+  if (!p.ok()) return p.status();
+  return FaultRegion(UniqueFd(), *p);
+}
+
+FaultRegion::FaultRegion(FaultRegion&& o) noexcept
+    : fd_(std::move(o.fd_)), shared_(std::exchange(o.shared_, nullptr)) {}
+
+FaultRegion::~FaultRegion() {
+  if (shared_) ::munmap(shared_, sizeof(FaultShared));
+}
+
+bool FaultAgent::IsTarget() const {
+  switch (fault_.target) {
+    case FaultTarget::kWorker:
+      // A point trigger kills the worker that reached the point; otherwise the
+      // seed chose one worker.
+      return role_ == Role::kWorker &&
+             (fault_.trigger == TriggerType::kPoint || index_ == fault_.target_worker);
+    case FaultTarget::kAllWorkers: return role_ == Role::kWorker;
+    case FaultTarget::kWriter: return role_ == Role::kWriter;
+    case FaultTarget::kPool: return true;
+  }
+  return false;
+}
+
+void FaultAgent::Point(FaultPoint p) {
+  const int pi = static_cast<int>(p);
+  long long n = shared_->point_count[static_cast<int>(role_)][pi].fetch_add(1) + 1;
+  if (!fault_.impl || fault_.trigger != TriggerType::kPoint || p != fault_.point ||
+      n != fault_.occurrence)
+    return;
+  // A writer-targeted fault counts the writer's visits; every other target
+  // counts the workers'.
+  const bool counts = (fault_.target == FaultTarget::kWriter) == (role_ == Role::kWriter);
+  if (counts) Fire(pi, n);
+}
+
+void FaultAgent::RecordWritten() {
+  if (role_ != Role::kWorker) return;
+  long long n = shared_->records.fetch_add(1) + 1;
+  if (fault_.impl && fault_.trigger == TriggerType::kAfterRecords && n == fault_.after_records)
+    Fire(-1, n);
+}
+
+void FaultAgent::Fire(int point, long long occurrence) {
+  int expected = 0;
+  if (!shared_->fired.compare_exchange_strong(expected, 1)) return;
+  const bool self = IsTarget();
+  shared_->fired_pid = ::getpid();
+  shared_->fired_role = static_cast<int>(role_);
+  shared_->fired_point = point;
+  shared_->fired_occurrence = occurrence;
+  shared_->fired_records = shared_->records.load();
+  shared_->fired_self = self ? 1 : 0;
+  // The supervisor fires at every other target it holds a pidfd for. It learns
+  // of this firing before this process's death, so it never mistakes the death
+  // for an unexplained one.
+  const bool others = !(self && (fault_.target == FaultTarget::kWorker ||
+                                 fault_.target == FaultTarget::kWriter));
+  char byte = 'F';
+  if (others || self) (void)WriteFull(fire_fd_, &byte, 1);
+  if (self) fault_.impl->FireInSelf();
+}
+
+}  // namespace crashbench

@@ -1,0 +1,80 @@
+// The in-process half of fault scheduling. Every process of a trial (workers
+// and a strategy's writer) maps one shared region of counters; strategy code
+// calls Point() and RecordWritten(), and the process whose call reaches the
+// trigger fires the fault at that exact moment: on itself when it is a target,
+// and by asking the supervisor (one byte on the fire pipe) for the others.
+//
+// Everything here runs in forked children: no allocation, no locks, only
+// atomics on the shared region and async-signal-safe calls.
+#pragma once
+
+#include <atomic>
+
+#include "faults/fault.h"
+#include "harness/status.h"
+#include "harness/sys.h"
+
+namespace crashbench {
+
+enum class Role { kWorker = 0, kWriter = 1 };
+
+// A fault with every choice made for one trial (occurrence, target, time).
+struct ArmedFault {
+  const Fault* impl = nullptr;  // null: no fault
+  FaultTarget target = FaultTarget::kWorker;
+  TriggerType trigger = TriggerType::kNone;
+  FaultPoint point = FaultPoint::kMidRecord;  // kPoint
+  long long occurrence = 1;                   // kPoint: the k-th time the point is reached
+  long long after_records = 0;                // kAfterRecords
+  long long at_us = 0;                        // kAfterMs, kRandom: after the workers start
+  int target_worker = 0;                      // target kWorker, unless point-triggered
+};
+
+struct FaultShared {
+  std::atomic<long long> point_count[2][kNumFaultPoints];  // [role][point]
+  std::atomic<long long> records;
+  std::atomic<int> fired;  // 0 until some process claims the firing
+  // Written once by the process that claimed `fired`, before it signals.
+  int fired_pid;
+  int fired_role;
+  int fired_point;  // -1 when not a point trigger
+  long long fired_occurrence;
+  long long fired_records;
+  int fired_self;  // 1 when the firing process was itself a target
+};
+
+// The shared region: a memfd (so spawned workers can map it too) mapped shared.
+class FaultRegion {
+ public:
+  static Result<FaultRegion> Create();
+  static Result<FaultRegion> Map(int fd);  // in a spawned worker
+  FaultRegion(FaultRegion&& o) noexcept;
+  FaultRegion& operator=(FaultRegion&&) = delete;
+  ~FaultRegion();
+  FaultShared* get() const { return shared_; }
+  int fd() const { return fd_.get(); }
+
+ private:
+  FaultRegion(UniqueFd fd, FaultShared* shared) : fd_(std::move(fd)), shared_(shared) {}
+  UniqueFd fd_;
+  FaultShared* shared_;
+};
+
+class FaultAgent {
+ public:
+  FaultAgent(const ArmedFault& fault, FaultShared* shared, Role role, int index, int fire_fd)
+      : fault_(fault), shared_(shared), role_(role), index_(index), fire_fd_(fire_fd) {}
+  void Point(FaultPoint p);
+  void RecordWritten();
+
+ private:
+  bool IsTarget() const;
+  void Fire(int point, long long occurrence);
+  const ArmedFault& fault_;
+  FaultShared* shared_;
+  Role role_;
+  int index_;
+  int fire_fd_;
+};
+
+}  // namespace crashbench

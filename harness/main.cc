@@ -1,0 +1,77 @@
+// crashbench's command line. Exceptions stop here and become messages; exit
+// codes follow git bisect run (DESIGN.md): 0 good, 1 bad, 2 usage or input
+// error, 3 inconclusive or harness failure, 125 cannot test here.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include "harness/commands.h"
+#include "harness/pool.h"
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes (as git bisect run reads them): 0 every expectation held; 1 an expectation "
+    "failed; 2 usage or input error; 3 the harness failed or the run was interrupted; "
+    "125 cannot test here.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "__worker") crashbench::SpawnedWorkerMain(argv[2]);
+
+  CLI::App app{"crashbench: runs write strategies in real worker processes, breaks them the way "
+               "production breaks them, and reports what a downstream reader would have seen."};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(CRASHBENCH_VERSION) + " (" + CRASHBENCH_GIT_SHA + ")");
+
+  crashbench::RunCommand run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios (default: the built-in matrix) and write results.json");
+  run_cmd->add_option("files", run.files, "Scenario files (JSON: one object or an array)")->check(CLI::ExistingFile);
+  run_cmd->add_flag("--quick", run.quick, "A few-second version of the built-in matrix");
+  run_cmd->add_option("--scenario", run.only_scenarios, "Run only the scenarios with these names");
+  run_cmd->add_option("--trial", run.trial, "Run only this trial index (replay)")->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--trials", run.trials, "Override every scenario's trial count")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--jobs,-j", run.jobs, "Trials run at once")->check(CLI::Range(1, 256));
+  run_cmd->add_flag("--keep", run.keep, "Keep every trial's scratch directory");
+  run_cmd->add_option("--start-method", run.start_method, "How workers start: fork or spawn (re-exec)")
+      ->check(CLI::IsMember({"fork", "spawn"}));
+  run_cmd->add_option("--out", run.out_dir, "Where results.json goes (default results/runs/<timestamp>)");
+  run_cmd->add_option("--random-window-us", run.random_window_us,
+                      "Replay: the window random moments were drawn from")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--scratch", run.scratch_parent, "Parent directory for scratch directories (default $TMPDIR or /tmp)");
+  run_cmd->add_flag("--no-progress", run.no_progress, "Never draw the progress line");
+
+  crashbench::VerifyCommand verify;
+  CLI::App* verify_cmd = app.add_subcommand("verify", "Judge an output directory as a downstream reader would");
+  verify_cmd->add_option("dir", verify.dir, "The output directory")->required();
+  verify_cmd->add_option("--layout", verify.layout, "shared (records.jsonl) or per-task (task-<T>.json)")
+      ->required()->check(CLI::IsMember({"shared", "per-task"}));
+  verify_cmd->add_option("--tasks", verify.tasks, "Tasks 0..N-1 were submitted")->check(CLI::PositiveNumber);
+  verify_cmd->add_option("--records-per-task", verify.records_per_task, "Records in every task")->check(CLI::PositiveNumber);
+  verify_cmd->add_option("--acked", verify.acked_file, "JSON array of acknowledged task ids");
+  verify_cmd->add_flag("--json", verify.json, "Print one JSON object");
+
+  CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  if (*run_cmd) return crashbench::RunRunCommand(run);
+  if (*verify_cmd) return crashbench::RunVerifyCommand(verify);
+  if (*list_cmd) return crashbench::RunListCommand();
+  return 2;
+}

@@ -1,0 +1,100 @@
+#include "harness/process.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace crashbench {
+
+void CloseAllExcept(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned int lo = 3;
+  for (int fd : keep) {
+    if (fd < static_cast<int>(lo)) continue;
+    if (static_cast<unsigned int>(fd) > lo) ::syscall(SYS_close_range, lo, fd - 1, 0);
+    lo = static_cast<unsigned int>(fd) + 1;
+  }
+  ::syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,
+                        const std::function<void()>& body) {
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) return ErrnoStatus("fork", errno);
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(120);  // the parent died before prctl
+    if (new_group) ::setpgid(0, 0);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    CloseAllExcept(keep_fds);
+    body();
+    ::_exit(121);  // body must not return
+  }
+  if (new_group) ::setpgid(pid, pid);  // both sides, so no race on who runs first
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    int err = errno;
+    ::kill(pid, SIGKILL);  // still our unreaped child: the pid cannot be recycled
+    ::waitpid(pid, nullptr, 0);
+    return ErrnoStatus("pidfd_open", err);
+  }
+  return Child(pid, UniqueFd(pidfd));
+}
+
+Child::~Child() {
+  if (pid_ > 0 && !reaped_) {
+    Kill();
+    Reap();
+  }
+}
+
+void Child::Kill() const {
+  if (pid_ > 0 && !reaped_) ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+}
+
+bool Child::TryReap() {
+  if (reaped_) return true;
+  siginfo_t info;
+  std::memset(&info, 0, sizeof info);
+  if (RetryOnEintr([&] { return ::waitid(P_PIDFD, pidfd_.get(), &info, WEXITED | WNOHANG); }) != 0)
+    return false;
+  if (info.si_pid == 0) return false;
+  reaped_ = true;
+  wait_status_ = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
+  return true;
+}
+
+void Child::Reap() {
+  if (reaped_) return;
+  siginfo_t info;
+  std::memset(&info, 0, sizeof info);
+  if (RetryOnEintr([&] { return ::waitid(P_PIDFD, pidfd_.get(), &info, WEXITED); }) == 0) {
+    reaped_ = true;
+    wait_status_ = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
+  }
+}
+
+bool Child::Failed() const {
+  return reaped_ && !(WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0);
+}
+
+std::string DescribeWaitStatus(int st) {
+  if (WIFEXITED(st)) return "exited " + std::to_string(WEXITSTATUS(st));
+  if (WIFSIGNALED(st)) {
+    const char* abbrev = sigabbrev_np(WTERMSIG(st));
+    return std::string("killed by ") + (abbrev ? std::string("SIG") + abbrev : std::to_string(WTERMSIG(st)));
+  }
+  return "status " + std::to_string(st);
+}
+
+std::string Child::Describe() const { return reaped_ ? DescribeWaitStatus(wait_status_) : "running"; }
+
+}  // namespace crashbench

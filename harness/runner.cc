@@ -1,0 +1,267 @@
+#include "harness/runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <deque>
+#include <memory>
+
+#include "harness/sys.h"
+
+namespace crashbench {
+namespace {
+
+int g_interrupt_fd = -1;  // write end of the self-pipe the signal handler uses
+UniqueFd g_interrupt_r;
+
+void OnInterrupt(int) {
+  char b = 'i';
+  if (g_interrupt_fd >= 0) (void)!::write(g_interrupt_fd, &b, 1);
+}
+
+bool Interrupted() {
+  if (!g_interrupt_r.valid()) return false;
+  pollfd p{g_interrupt_r.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+std::string FsType(const std::string& path) {
+  struct statfs s;
+  if (::statfs(path.c_str(), &s) != 0) return "unknown";
+  switch (static_cast<unsigned long>(s.f_type)) {
+    case 0xEF53: return "ext4";
+    case 0x01021994: return "tmpfs";
+    case 0x58465342: return "xfs";
+    case 0x9123683E: return "btrfs";
+    case 0x794C7630: return "overlayfs";
+    case 0x6969: return "nfs";
+    default: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(s.f_type));
+      return buf;
+    }
+  }
+}
+
+struct Running {
+  TrialPlan plan;
+  std::unique_ptr<TrialJob> job;
+  long long backstop_us = 0;
+  ScenarioResult* into = nullptr;
+  bool done = false;
+};
+
+class Progress {
+ public:
+  Progress(bool enabled, long long total) : enabled_(enabled), total_(total) {}
+  void Tick(const std::string& label, long long violations) {
+    ++done_;
+    long long now = NowMicros();
+    if (!enabled_ || (now - last_ < 100000 && done_ < total_)) return;
+    last_ = now;
+    std::fprintf(stderr, "\r\033[K[%lld/%lld] %s  trials with violations so far: %lld", done_,
+                 total_, label.c_str(), violations);
+    std::fflush(stderr);
+  }
+  void Done() {
+    if (enabled_ && done_ > 0) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_;
+  long long total_, done_ = 0, last_ = 0;
+};
+
+}  // namespace
+
+std::map<std::string, int> ScenarioResult::forbidden_seen() const {
+  std::map<std::string, int> seen;
+  for (const TrialResult& t : trials) {
+    std::set<AnomalyKind> kinds;
+    for (const Anomaly& a : t.anomalies)
+      if (scenario.forbid.count(a.kind)) kinds.insert(a.kind);
+    for (AnomalyKind k : kinds) seen[std::string(AnomalyName(k))]++;
+  }
+  return seen;
+}
+
+void InstallInterruptHandlers() {
+  UniqueFd w;
+  if (!MakePipe(&g_interrupt_r, &w, O_NONBLOCK).ok()) return;
+  g_interrupt_fd = w.Release();
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options) {
+  RunOutcome out;
+  const char* tmp = getenv("TMPDIR");
+  std::string parent = !options.scratch_parent.empty() ? options.scratch_parent
+                                                       : (tmp && *tmp ? tmp : "/tmp");
+  std::string root = parent + "/crashbench-XXXXXX";
+  if (!::mkdtemp(root.data())) {
+    ScenarioResult r;
+    r.error = "cannot create a scratch directory under " + parent;
+    out.scenarios.push_back(r);
+    return out;
+  }
+  out.scratch_root = root;
+  out.fs_type = FsType(root);
+
+  long long total = 0;
+  for (const Scenario& s : scenarios) total += options.only_trial ? 1 : s.trials;
+  Progress progress(options.progress, total);
+  long long violating_trials = 0;
+
+  out.scenarios.reserve(scenarios.size());
+  std::deque<Running> queue;
+  for (size_t si = 0; si < scenarios.size(); ++si) {
+    out.scenarios.push_back(ScenarioResult{scenarios[si]});
+    ScenarioResult& sr = out.scenarios.back();
+    const Scenario& s = sr.scenario;
+    if (NeedsCalibration(s) && options.random_window_us &&
+        s.fault.trigger.type == TriggerType::kRandom) {
+      sr.calibration = Calibration{*options.random_window_us, {}};
+    }
+    const int first = options.only_trial ? *options.only_trial : 0;
+    const int last = options.only_trial ? *options.only_trial + 1 : s.trials;
+    if (first >= s.trials) {
+      sr.error = "trial " + std::to_string(first) + " does not exist (the scenario has " +
+                 std::to_string(s.trials) + ")";
+      sr.input_error = true;
+      continue;
+    }
+    for (int i = first; i < last; ++i) {
+      Running r;
+      r.plan.scenario = &sr.scenario;
+      r.plan.index = i;
+      r.plan.seed = TrialSeed(s.seed, i);
+      r.plan.dir = root + "/" + std::to_string(si) + "-" + std::to_string(i);
+      r.plan.self_exe = options.self_exe;
+      r.into = &sr;
+      queue.push_back(std::move(r));
+    }
+  }
+
+  std::vector<Running> running;
+  auto start = [&](Running r) -> bool {
+    ScenarioResult& sr = *r.into;
+    if (!sr.error.empty()) return false;
+    if (NeedsCalibration(sr.scenario) && !sr.calibration) {
+      // A fault-free run of the same scenario, run to completion first.
+      TrialPlan cal = r.plan;
+      cal.fault_free = true;
+      cal.index = -1;
+      cal.dir = root + "/calibration-" + std::to_string(&sr - out.scenarios.data());
+      if (Status s = MakeDirs(cal.dir); !s.ok()) {
+        sr.error = s.message();
+        return false;
+      }
+      Result<TrialJob> job = TrialJob::Start(cal);
+      if (!job.ok()) {
+        sr.error = job.status().message();
+        return false;
+      }
+      while (!job->ReadSome()) {
+        pollfd p{job->result_fd(), POLLIN, 0};
+        ::poll(&p, 1, 100);
+        if (Interrupted()) return false;
+      }
+      TrialResult t = job->Finish(cal);
+      (void)RemoveTree(cal.dir);
+      if (!t.error.empty()) {
+        sr.error = "calibration run failed: " + t.error;
+        return false;
+      }
+      sr.calibration = t.observed;
+      const TriggerSpec& trig = sr.scenario.fault.trigger;
+      const int role = sr.scenario.fault.target == FaultTarget::kWriter ? 1 : 0;
+      if (trig.type == TriggerType::kPoint &&
+          t.observed.point_counts[static_cast<size_t>(role)][static_cast<size_t>(trig.point)] == 0) {
+        std::string reached;
+        for (int p = 0; p < kNumFaultPoints; ++p)
+          if (t.observed.point_counts[static_cast<size_t>(role)][static_cast<size_t>(p)] > 0)
+            (reached += reached.empty() ? "" : ", ") += FaultPointName(static_cast<FaultPoint>(p));
+        sr.error = std::string("the ") + (role ? "writer" : "workers") + " of strategy '" +
+                   sr.scenario.strategy + "' never reach fault point '" +
+                   std::string(FaultPointName(trig.point)) + "' (they reach: " + reached + ")";
+        sr.input_error = true;
+        return false;
+      }
+    }
+    r.plan.armed = ArmFault(sr.scenario, r.plan.seed, sr.calibration ? &*sr.calibration : nullptr);
+    if (Status s = MakeDirs(r.plan.dir); !s.ok()) {
+      sr.error = s.message();
+      return false;
+    }
+    Result<TrialJob> job = TrialJob::Start(r.plan);
+    if (!job.ok()) {
+      sr.error = job.status().message();
+      return false;
+    }
+    r.job = std::make_unique<TrialJob>(std::move(*job));
+    // The trial enforces the scenario's deadline itself; this backstop only
+    // catches a harness that is itself stuck (verification included).
+    r.backstop_us = NowMicros() + (sr.scenario.deadline_ms + 30000) * 1000;
+    running.push_back(std::move(r));
+    return true;
+  };
+  auto finish = [&](Running& r) {
+    TrialResult t = r.job->Finish(r.plan);
+    if (options.keep) t.kept_dir = r.plan.dir;
+    else (void)RemoveTree(r.plan.dir);
+    if (t.violations() > 0) ++violating_trials;
+    progress.Tick(r.into->scenario.name + " trial " + std::to_string(r.plan.index), violating_trials);
+    r.into->trials.push_back(std::move(t));
+    r.done = true;
+  };
+
+  while (!queue.empty() || !running.empty()) {
+    if (Interrupted()) {
+      out.interrupted = true;
+      break;
+    }
+    while (!queue.empty() && static_cast<int>(running.size()) < std::max(1, options.jobs)) {
+      Running r = std::move(queue.front());
+      queue.pop_front();
+      if (!start(std::move(r)) && Interrupted()) break;
+    }
+    if (running.empty()) continue;
+    std::vector<pollfd> fds;
+    for (Running& r : running) fds.push_back({r.job->result_fd(), POLLIN, 0});
+    if (g_interrupt_r.valid()) fds.push_back({g_interrupt_r.get(), POLLIN, 0});
+    ::poll(fds.data(), fds.size(), 200);
+    for (Running& r : running) {
+      if (r.job->ReadSome()) {
+        finish(r);
+      } else if (NowMicros() > r.backstop_us) {
+        ::kill(-r.job->child().pid(), SIGKILL);  // the whole trial: its group, still unreaped
+        finish(r);
+      }
+    }
+    std::erase_if(running, [](const Running& r) { return r.done; });
+  }
+  // Interrupted: kill every running trial by its process group (the group id
+  // is the trial process's pid, which cannot be recycled before we reap it).
+  for (Running& r : running) {
+    ::kill(-r.job->child().pid(), SIGKILL);
+    r.job->child().Reap();
+    (void)RemoveTree(r.plan.dir);
+  }
+  progress.Done();
+  if (!options.keep) (void)RemoveTree(root);
+  for (ScenarioResult& sr : out.scenarios)
+    std::sort(sr.trials.begin(), sr.trials.end(),
+              [](const TrialResult& a, const TrialResult& b) { return a.index < b.index; });
+  return out;
+}
+
+}  // namespace crashbench

@@ -1,0 +1,50 @@
+// The runner: every trial of every scenario, each in a fresh scratch directory
+// under one temp root, up to --jobs at once, with a progress line on a
+// terminal. Ctrl-C (SIGINT/SIGTERM) kills every running trial by the process
+// group the runner holds, removes the scratch directories and returns what
+// finished, marked interrupted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/trial.h"
+#include "scenarios/scenario.h"
+
+namespace crashbench {
+
+struct RunOptions {
+  int jobs = 1;
+  bool keep = false;               // keep scratch directories
+  std::optional<int> only_trial;   // run just this trial index (replay)
+  std::optional<long long> random_window_us;  // replay: the window the original run drew from
+  std::string scratch_parent;      // default: $TMPDIR or /tmp
+  std::string self_exe;            // the crashbench binary (spawn mode)
+  bool progress = false;           // draw a progress line on stderr
+};
+
+struct ScenarioResult {
+  Scenario scenario;
+  std::optional<Calibration> calibration;
+  std::vector<TrialResult> trials;
+  std::string error;  // the scenario could not run (e.g. its fault point is never reached)
+  bool input_error = false;
+  // The forbidden kinds that appeared, with the number of trials each appeared in.
+  std::map<std::string, int> forbidden_seen() const;
+  bool expectation_held() const { return error.empty() && forbidden_seen().empty(); }
+};
+
+struct RunOutcome {
+  std::vector<ScenarioResult> scenarios;
+  std::string scratch_root;
+  std::string fs_type;  // of the scratch root
+  bool interrupted = false;
+};
+
+RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options);
+
+// Installs SIGINT/SIGTERM handlers that make RunScenarios stop (call once, in main).
+void InstallInterruptHandlers();
+
+}  // namespace crashbench

@@ -1,0 +1,243 @@
+#include "harness/trial.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "harness/pool.h"
+#include "harness/verifier.h"
+
+namespace crashbench {
+namespace {
+
+uint64_t Mix(uint64_t z) {
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+nlohmann::json AnomalyToJson(const Anomaly& a) {
+  nlohmann::json j = {{"kind", std::string(AnomalyName(a.kind))}};
+  if (!a.file.empty()) j["file"] = a.file;
+  if (a.offset >= 0) j["offset"] = a.offset;
+  if (a.line >= 0) j["line"] = a.line;
+  if (a.task >= 0) j["task"] = a.task;
+  if (a.seq >= 0) j["seq"] = a.seq;
+  if (!a.excerpt.empty()) j["excerpt"] = a.excerpt;
+  if (!a.detail.empty()) j["detail"] = a.detail;
+  return j;
+}
+
+Anomaly AnomalyFromJson(const nlohmann::json& j) {
+  Anomaly a{AnomalyFromName(j.value("kind", "corrupt")).value_or(AnomalyKind::kCorrupt)};
+  a.file = j.value("file", "");
+  a.offset = j.value("offset", -1LL);
+  a.line = j.value("line", -1LL);
+  a.task = j.value("task", -1LL);
+  a.seq = j.value("seq", -1LL);
+  a.excerpt = j.value("excerpt", "");
+  a.detail = j.value("detail", "");
+  return a;
+}
+
+}  // namespace
+
+uint64_t TrialSeed(uint64_t scenario_seed, int index) {
+  return Mix(scenario_seed * 0x100000001B3ull + static_cast<uint64_t>(index)) >> 11;  // < 2^53
+}
+
+bool NeedsCalibration(const Scenario& s) {
+  if (s.fault.kind == "none") return false;
+  return s.fault.trigger.type == TriggerType::kRandom ||
+         (s.fault.trigger.type == TriggerType::kPoint && !s.fault.trigger.occurrence);
+}
+
+ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* cal) {
+  ArmedFault a;
+  const TriggerSpec& t = s.fault.trigger;
+  a.target = s.fault.target;
+  a.trigger = s.fault.kind == "none" ? TriggerType::kNone : t.type;
+  uint64_t r1 = Mix(trial_seed ^ 0xA5A5), r2 = Mix(trial_seed ^ 0x5A5A);
+  a.target_worker = static_cast<int>(r1 % static_cast<uint64_t>(s.workers));
+  a.point = t.point;
+  a.after_records = t.after_records;
+  if (t.type == TriggerType::kPoint) {
+    if (t.occurrence) {
+      a.occurrence = *t.occurrence;
+    } else {
+      const int role = s.fault.target == FaultTarget::kWriter ? 1 : 0;
+      long long reach = cal ? cal->point_counts[static_cast<size_t>(role)][static_cast<size_t>(t.point)] : 1;
+      a.occurrence = 1 + static_cast<long long>(r2 % static_cast<uint64_t>(std::max(1LL, reach)));
+    }
+  } else if (t.type == TriggerType::kRandom) {
+    long long window = cal ? std::max(1LL, cal->duration_us) : 1;
+    a.at_us = static_cast<long long>(r2 % static_cast<uint64_t>(window));
+  } else if (t.type == TriggerType::kAfterMs) {
+    a.at_us = t.after_ms * 1000;
+  }
+  return a;
+}
+
+nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
+  nlohmann::json details = nlohmann::json::array();
+  for (const Anomaly& a : r.anomalies) details.push_back(AnomalyToJson(a));
+  nlohmann::json j = {{"index", r.index},
+                      {"seed", r.seed},
+                      {"fired", r.fired},
+                      {"acked_tasks", r.acked_tasks},
+                      {"failed_tasks", r.failed_tasks},
+                      {"lost_in_flight", r.lost_in_flight},
+                      {"pipeline_ok", r.pipeline_ok},
+                      {"anomalies", CountAnomalies(r.anomalies)},
+                      {"violations", r.violations()},
+                      {"duration_ms", r.duration_ms},
+                      {"records_visible", r.records_visible},
+                      {"processes", r.processes},
+                      {"details", details}};
+  if (!r.kept_dir.empty()) j["kept_dir"] = r.kept_dir;
+  if (!r.error.empty()) j["error"] = r.error;
+  if (with_internals) {
+    j["point_counts"] = r.observed.point_counts;
+    j["duration_us"] = r.observed.duration_us;
+    j["task_latency_us"] = r.task_latency_us;
+    j["stage_ns"] = r.stage_ns;
+  }
+  return j;
+}
+
+TrialResult TrialResultFromJson(const nlohmann::json& j) {
+  TrialResult r;
+  r.index = j.value("index", 0);
+  r.seed = j.value("seed", 0ULL);
+  r.fired = j.value("fired", nlohmann::json());
+  r.acked_tasks = j.value("acked_tasks", 0LL);
+  r.failed_tasks = j.value("failed_tasks", 0LL);
+  r.lost_in_flight = j.value("lost_in_flight", 0LL);
+  r.pipeline_ok = j.value("pipeline_ok", false);
+  r.duration_ms = j.value("duration_ms", 0.0);
+  r.records_visible = j.value("records_visible", 0LL);
+  r.processes = j.value("processes", nlohmann::json::array());
+  r.kept_dir = j.value("kept_dir", "");
+  r.error = j.value("error", "");
+  if (j.contains("details"))
+    for (const auto& d : j["details"]) r.anomalies.push_back(AnomalyFromJson(d));
+  if (j.contains("point_counts")) r.observed.point_counts = j["point_counts"];
+  r.observed.duration_us = j.value("duration_us", 0LL);
+  if (j.contains("task_latency_us")) r.task_latency_us = j["task_latency_us"].get<std::vector<long long>>();
+  if (j.contains("stage_ns")) r.stage_ns = j["stage_ns"];
+  return r;
+}
+
+TrialResult RunTrialHere(const TrialPlan& plan) {
+  const Scenario& s = *plan.scenario;
+  TrialResult result;
+  result.index = plan.index;
+  result.seed = plan.seed;
+  const StrategyInfo* info = FindStrategy(s.strategy);
+  const FaultInfo* fault_info = FindFault(plan.fault_free ? "none" : s.fault.kind);
+  std::unique_ptr<Fault> impl = fault_info->make();
+  PoolConfig pc;
+  pc.strategy = info;
+  pc.strategy_config.dir = plan.dir;
+  pc.strategy_config.options = s.options;
+  pc.strategy_config.payload_seed = s.seed;
+  pc.strategy_config.records_per_task = s.workload.records_per_task;
+  pc.strategy_config.record_bytes = s.workload.record_bytes;
+  pc.workers = s.workers;
+  pc.tasks = s.workload.tasks;
+  pc.deadline_ms = s.deadline_ms;
+  pc.start_method = s.start_method;
+  pc.fault = plan.armed;
+  pc.fault.impl = fault_info->name == "none" ? nullptr : impl.get();
+  pc.fault_kind = std::string(fault_info->name);
+  pc.self_exe = plan.self_exe;
+  Result<PoolOutcome> pool = RunPool(pc);
+  if (!pool.ok()) {
+    result.error = pool.status().message();
+    return result;
+  }
+  const PoolOutcome& o = *pool;
+  VerifyOptions vo;
+  vo.layout = info->layout;
+  vo.tasks = s.workload.tasks;
+  vo.records_per_task = s.workload.records_per_task;
+  for (const auto& [task, at] : o.acks) vo.acked.insert(task);
+  Result<VerifyReport> report = VerifyDirectory(plan.dir, vo);
+  if (!report.ok()) {
+    result.error = report.status().message();
+    return result;
+  }
+  result.anomalies = std::move(report->anomalies);
+  result.records_visible = report->records_visible;
+  if (o.hang) {
+    Anomaly a{AnomalyKind::kHang};
+    a.detail = "did not finish within " + std::to_string(s.deadline_ms) + " ms: " + o.hang_diagnosis;
+    result.anomalies.push_back(a);
+  }
+  bool any_died = false;
+  for (const ProcessEnd& p : o.processes) {
+    any_died |= p.failed;
+    result.processes.push_back({{"role", p.role}, {"index", p.index}, {"pid", p.pid}, {"end", p.end}});
+  }
+  if (o.pipeline_ok && any_died) {
+    Anomaly a{AnomalyKind::kSilentFailure};
+    a.detail = "a process died but the pipeline reported success";
+    result.anomalies.push_back(a);
+  }
+  result.fired = o.fired;
+  result.acked_tasks = static_cast<long long>(vo.acked.size());
+  result.failed_tasks = static_cast<long long>(o.failed_tasks.size());
+  result.lost_in_flight = static_cast<long long>(o.lost_in_flight.size());
+  result.pipeline_ok = o.pipeline_ok;
+  result.duration_ms = static_cast<double>(o.duration_us) / 1000.0;
+  result.observed.duration_us = o.duration_us;
+  result.observed.point_counts = o.point_counts;
+  result.task_latency_us = o.task_latency_us;
+  result.stage_ns = o.stage_ns;
+  return result;
+}
+
+Result<TrialJob> TrialJob::Start(const TrialPlan& plan) {
+  TrialJob job;
+  UniqueFd w;
+  RETURN_IF_ERROR(MakePipe(&job.result_r_, &w));
+  int flags = ::fcntl(job.result_r_.get(), F_GETFL);
+  ::fcntl(job.result_r_.get(), F_SETFL, flags | O_NONBLOCK);
+  const int wfd = w.get();
+  std::fflush(nullptr);
+  Result<Child> child = ForkChild({wfd}, /*new_group=*/true, [&] {
+    TrialResult r = RunTrialHere(plan);
+    std::string text = TrialResultToJson(r, true).dump();
+    ::_exit(WriteFull(wfd, text.data(), text.size()).ok() ? 0 : 1);
+  });
+  if (!child.ok()) return child.status();
+  job.child_ = std::move(*child);
+  return job;
+}
+
+bool TrialJob::ReadSome() {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = RetryOnEintr([&] { return ::read(result_r_.get(), buf, sizeof buf); });
+    if (n > 0) {
+      received_.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    return n == 0 || errno != EAGAIN;
+  }
+}
+
+TrialResult TrialJob::Finish(const TrialPlan& plan) {
+  child_.Reap();
+  nlohmann::json j = nlohmann::json::parse(received_, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    TrialResult r;
+    r.index = plan.index;
+    r.seed = plan.seed;
+    r.error = "trial process " + child_.Describe() + " without a result";
+    return r;
+  }
+  return TrialResultFromJson(j);
+}
+
+}  // namespace crashbench

@@ -1,0 +1,30 @@
+#include "harness/worker_context.h"
+
+#include "harness/fault_agent.h"
+#include "harness/record.h"
+
+namespace crashbench {
+
+FsyncMode StrategyConfig::fsync() const {
+  auto it = options.find("fsync");
+  if (it == options.end() || it->second == "none") return FsyncMode::kNone;
+  return it->second == "record" ? FsyncMode::kRecord : FsyncMode::kTask;
+}
+
+void WorkerContext::Point(FaultPoint p) {
+  if (agent_) agent_->Point(p);
+}
+
+void WorkerContext::RecordWritten() {
+  if (agent_) agent_->RecordWritten();
+}
+
+const std::string& WorkerContext::RecordText(long long task, long long seq, bool with_newline) {
+  StageTimer t(clock_, Stage::kSerialize);
+  FillPayload(config_.payload_seed, task, seq, static_cast<size_t>(config_.record_bytes), &payload_);
+  EncodeRecordTo(task, seq, config_.records_per_task, payload_, &text_);
+  if (with_newline) text_ += '\n';
+  return text_;
+}
+
+}  // namespace crashbench

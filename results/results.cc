@@ -1,0 +1,213 @@
+#include "results/results.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <iomanip>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace crashbench {
+namespace {
+
+std::string ShellQuote(const std::string& s) {
+  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=@:") ==
+      std::string::npos)
+    return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// The violation kinds of a set of trials, most frequent first (by trials hit).
+std::vector<std::string> WorstKinds(const std::vector<TrialResult>& trials, size_t max) {
+  std::map<std::string, int> hits;
+  for (const TrialResult& t : trials) {
+    std::set<std::string> kinds;
+    for (const Anomaly& a : t.anomalies)
+      if (IsViolation(a.kind)) kinds.insert(std::string(AnomalyName(a.kind)));
+    for (const auto& k : kinds) hits[k]++;
+  }
+  std::vector<std::pair<int, std::string>> v;
+  for (const auto& [k, n] : hits) v.emplace_back(-n, k);
+  std::sort(v.begin(), v.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < v.size() && i < max; ++i) out.push_back(v[i].second);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json MachineContext(const RunOutcome& outcome) {
+  struct utsname u {};
+  ::uname(&u);
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  std::time_t now = std::time(nullptr);
+  char date[64];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return {{"date", date},
+          {"host_name", host},
+          {"num_cpus", ::sysconf(_SC_NPROCESSORS_ONLN)},
+          {"kernel", std::string(u.sysname) + " " + u.release},
+          {"machine", u.machine},
+          {"fs_type", outcome.fs_type}};
+}
+
+std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay) {
+  std::string cmd = "crashbench run";
+  if (!sr.scenario.source.empty()) cmd += " " + ShellQuote(sr.scenario.source);
+  else if (replay.quick) cmd += " --quick";
+  cmd += " --scenario " + ShellQuote(sr.scenario.name) + " --trial " + std::to_string(index) + " --keep";
+  if (sr.scenario.fault.kind != "none" && sr.scenario.fault.trigger.type == TriggerType::kRandom &&
+      sr.calibration)
+    cmd += " --random-window-us " + std::to_string(sr.calibration->duration_us);
+  return cmd;
+}
+
+nlohmann::json BuildResults(const RunOutcome& outcome, const ReplayInfo& replay) {
+  nlohmann::json scenarios = nlohmann::json::array();
+  for (const ScenarioResult& sr : outcome.scenarios) {
+    nlohmann::json j = ScenarioToJson(sr.scenario);
+    j.erase("trials");
+    j.erase("seed");
+    j["seed"] = sr.scenario.seed;
+    j["fault_label"] = FaultLabel(sr.scenario.fault);
+    nlohmann::json trials = nlohmann::json::array();
+    AnomalyCounts total;
+    int with_violations = 0, fired = 0, errors = 0;
+    for (const TrialResult& t : sr.trials) {
+      nlohmann::json tj = TrialResultToJson(t, false);
+      tj["replay"] = ReplayCommand(sr, t.index, replay);
+      trials.push_back(tj);
+      for (const auto& [k, n] : CountAnomalies(t.anomalies)) total[k] += n;
+      with_violations += t.violations() > 0;
+      fired += !t.fired.is_null();
+      errors += !t.error.empty();
+    }
+    j["trials"] = trials;
+    std::string expectation = sr.expectation_held() ? "held" : "failed";
+    if (sr.trials.empty() && sr.error.empty()) expectation = "not-run";
+    nlohmann::json summary = {{"trials", sr.trials.size()},
+                              {"trials_with_violations", with_violations},
+                              {"trials_fault_fired", fired},
+                              {"harness_errors", errors},
+                              {"anomalies", total},
+                              {"expectation", expectation},
+                              {"forbidden_seen", sr.forbidden_seen()}};
+    if (!sr.error.empty()) summary["error"] = sr.error;
+    if (sr.calibration)
+      summary["calibration"] = {{"duration_us", sr.calibration->duration_us},
+                                {"point_counts", sr.calibration->point_counts}};
+    j["summary"] = summary;
+    scenarios.push_back(j);
+  }
+  return {{"schema_version", kResultsSchemaVersion},
+          {"tool", {{"name", "crashbench"}, {"version", CRASHBENCH_VERSION}, {"git_sha", CRASHBENCH_GIT_SHA}}},
+          {"context", MachineContext(outcome)},
+          {"interrupted", outcome.interrupted},
+          {"scenarios", scenarios}};
+}
+
+std::string RenderTable(const RunOutcome& outcome) {
+  // Rows: strategy (with options when not the defaults of the first row); columns: fault label.
+  std::vector<std::string> rows, cols;
+  std::map<std::pair<std::string, std::string>, std::string> cells;
+  for (const ScenarioResult& sr : outcome.scenarios) {
+    std::string row = sr.scenario.strategy;
+    for (const auto& [k, v] : sr.scenario.options)
+      if (k != "fsync" || v != "none") row += " " + k + "=" + v;
+    if (sr.scenario.workers != 4) row += " w=" + std::to_string(sr.scenario.workers);
+    // Columns are kind@trigger; a target other than one worker is said in the cell.
+    FaultSpec untargeted = sr.scenario.fault;
+    untargeted.target = FaultTarget::kWorker;
+    std::string col = FaultLabel(untargeted);
+    if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
+    if (std::find(cols.begin(), cols.end(), col) == cols.end()) cols.push_back(col);
+    std::string cell;
+    if (!sr.error.empty()) {
+      cell = "error";
+    } else {
+      int bad = 0, errors = 0;
+      for (const TrialResult& t : sr.trials) {
+        bad += t.violations() > 0;
+        errors += !t.error.empty();
+      }
+      cell = std::to_string(bad) + "/" + std::to_string(sr.trials.size());
+      if (errors) cell += " (" + std::to_string(errors) + " harness errors)";
+      std::vector<std::string> worst = WorstKinds(sr.trials, 2);
+      for (size_t i = 0; i < worst.size(); ++i) cell += (i ? "," : " ") + worst[i];
+      if (sr.scenario.fault.target != FaultTarget::kWorker)
+        cell += " (" + std::string(FaultTargetName(sr.scenario.fault.target)) + ")";
+      if (!sr.expectation_held()) cell += " !";
+    }
+    cells[{row, col}] = cell;
+  }
+  size_t w0 = 8;
+  for (const auto& r : rows) w0 = std::max(w0, r.size());
+  std::vector<size_t> widths;
+  for (const auto& c : cols) {
+    size_t w = c.size();
+    for (const auto& r : rows) w = std::max(w, cells[{r, c}].size());
+    widths.push_back(w);
+  }
+  std::ostringstream out;
+  out << std::left << std::setw(static_cast<int>(w0)) << "strategy";
+  for (size_t i = 0; i < cols.size(); ++i) out << "  " << std::setw(static_cast<int>(widths[i])) << cols[i];
+  out << "\n";
+  for (const auto& r : rows) {
+    out << std::setw(static_cast<int>(w0)) << r;
+    for (size_t i = 0; i < cols.size(); ++i)
+      out << "  " << std::setw(static_cast<int>(widths[i])) << cells[{r, cols[i]}];
+    out << "\n";
+  }
+  out << "cells: trials with violations / trials, then the violation kinds seen most; "
+         "'!' marks a failed expectation\n";
+  return out.str();
+}
+
+std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, int max) {
+  std::ostringstream out;
+  int shown = 0, total = 0;
+  for (const ScenarioResult& sr : outcome.scenarios) {
+    if (!sr.error.empty()) out << "scenario '" << sr.scenario.name << "': " << sr.error << "\n";
+    for (const TrialResult& t : sr.trials) {
+      bool failed = !t.error.empty();
+      std::string kinds;
+      for (const auto& [k, n] : CountAnomalies(t.anomalies)) {
+        auto kind = AnomalyFromName(k);
+        if (kind && sr.scenario.forbid.count(*kind)) {
+          failed = true;
+          (kinds += kinds.empty() ? "" : ", ") += k + " " + std::to_string(n);
+        }
+      }
+      if (!failed) continue;
+      if (++total > max) continue;
+      ++shown;
+      out << "FAILED " << sr.scenario.name << " trial " << t.index << ": "
+          << (t.error.empty() ? kinds : "harness error: " + t.error) << "\n    replay: "
+          << ReplayCommand(sr, t.index, replay) << "\n";
+    }
+  }
+  if (total > shown) out << "(" << total - shown << " more failing trials in the results file)\n";
+  return out.str();
+}
+
+int RunExitCode(const RunOutcome& outcome) {
+  bool input = false, failed = false, harness = outcome.interrupted;
+  for (const ScenarioResult& sr : outcome.scenarios) {
+    input |= sr.input_error;
+    harness |= !sr.error.empty() && !sr.input_error;
+    failed |= !sr.forbidden_seen().empty();
+    for (const TrialResult& t : sr.trials) harness |= !t.error.empty();
+  }
+  if (input) return 2;
+  if (failed) return 1;
+  if (harness) return 3;
+  return 0;
+}
+
+}  // namespace crashbench

@@ -1,0 +1,34 @@
+// The results file (schema_version 1, see DESIGN.md and results/SCHEMA.md) and
+// the console table, both built from one RunOutcome.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/runner.h"
+
+namespace crashbench {
+
+inline constexpr int kResultsSchemaVersion = 1;
+
+struct ReplayInfo {
+  std::string scenario_file;  // "" for the built-in matrix
+  bool quick = false;         // the built-in matrix was the --quick one
+};
+
+nlohmann::json MachineContext(const RunOutcome& outcome);
+nlohmann::json BuildResults(const RunOutcome& outcome, const ReplayInfo& replay);
+// The one command that reruns trial `index` of the scenario, keeping its directory.
+std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay);
+
+// strategy x fault: "trials with violations / trials" and the worst kinds.
+std::string RenderTable(const RunOutcome& outcome);
+// One line per trial whose expectation failed, with its replay command (at most `max`).
+std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, int max);
+
+// Exit code for a run, as DESIGN.md says: 2 input error, 1 an expectation
+// failed, 3 the harness failed or the run was interrupted, else 0.
+int RunExitCode(const RunOutcome& outcome);
+
+}  // namespace crashbench

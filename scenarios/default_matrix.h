@@ -1,0 +1,15 @@
+// The built-in matrix `crashbench run` runs without arguments: every strategy
+// under no fault, a kill -9 at a mid-record fault point, and a kill -9 at a
+// random moment. Its expectations encode what each strategy is known to
+// guarantee, so a change that makes a strategy less safe fails the run.
+#pragma once
+
+#include <vector>
+
+#include "scenarios/scenario.h"
+
+namespace crashbench {
+
+std::vector<Scenario> DefaultMatrix(bool quick);
+
+}  // namespace crashbench

@@ -1,0 +1,303 @@
+#include "scenarios/scenario.h"
+
+#include <nlohmann/json.hpp>
+
+#include "harness/sys.h"
+#include "strategies/strategy.h"
+
+namespace crashbench {
+namespace {
+
+using nlohmann::json;
+
+// Where a value sits, for messages: "scenarios/x.json: scenario 'name': fault.trigger".
+struct Where {
+  const std::string& source;
+  std::string scenario;
+  Status Error(const std::string& path, const std::string& what) const {
+    std::string s = source;
+    if (!scenario.empty()) s += ": scenario '" + scenario + "'";
+    if (!path.empty()) s += ": " + path;
+    return Status::Error(s + ": " + what);
+  }
+};
+
+std::string KeyList(const std::vector<std::string>& keys) {
+  std::string s;
+  for (const auto& k : keys) (s += s.empty() ? "" : ", ") += k;
+  return s;
+}
+
+Status CheckKeys(const json& obj, const std::vector<std::string>& valid, const Where& w,
+                 const std::string& path) {
+  if (!obj.is_object()) return w.Error(path, "must be a JSON object");
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool ok = false;
+    for (const auto& v : valid) ok |= v == it.key();
+    if (!ok)
+      return w.Error(path, "unknown key '" + it.key() + "' (valid keys: " + KeyList(valid) + ")");
+  }
+  return Status::Ok();
+}
+
+Status GetInt(const json& obj, const char* key, long long min, long long max, long long* out,
+              const Where& w, const std::string& path) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return Status::Ok();
+  std::string p = path.empty() ? key : path + "." + key;
+  if (!it->is_number_integer()) return w.Error(p, "must be an integer, got " + it->dump());
+  long long v = it->get<long long>();
+  if (v < min || v > max)
+    return w.Error(p, std::to_string(v) + " is out of range (" + std::to_string(min) + ".." +
+                          std::to_string(max) + ")");
+  *out = v;
+  return Status::Ok();
+}
+
+Status GetString(const json& obj, const char* key, std::string* out, const Where& w,
+                 const std::string& path) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return Status::Ok();
+  if (!it->is_string())
+    return w.Error(path.empty() ? key : path + "." + key, "must be a string, got " + it->dump());
+  *out = it->get<std::string>();
+  return Status::Ok();
+}
+
+Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
+  const std::string path = "fault.trigger";
+  RETURN_IF_ERROR(CheckKeys(j, {"after_records", "after_ms", "random", "point", "occurrence"}, w, path));
+  int kinds = j.contains("after_records") + j.contains("after_ms") + j.contains("random") +
+              j.contains("point");
+  if (kinds != 1)
+    return w.Error(path, "needs exactly one of after_records, after_ms, random, point");
+  if (j.contains("occurrence") && !j.contains("point"))
+    return w.Error(path, "'occurrence' goes with 'point'");
+  if (j.contains("after_records")) {
+    t->type = TriggerType::kAfterRecords;
+    return GetInt(j, "after_records", 1, 1LL << 40, &t->after_records, w, path);
+  }
+  if (j.contains("after_ms")) {
+    t->type = TriggerType::kAfterMs;
+    return GetInt(j, "after_ms", 0, 1LL << 31, &t->after_ms, w, path);
+  }
+  if (j.contains("random")) {
+    if (j["random"] != true) return w.Error(path + ".random", "must be true");
+    t->type = TriggerType::kRandom;
+    return Status::Ok();
+  }
+  t->type = TriggerType::kPoint;
+  std::string name;
+  RETURN_IF_ERROR(GetString(j, "point", &name, w, path));
+  if (!FaultPointFromName(name, &t->point))
+    return w.Error(path + ".point",
+                   "unknown fault point '" + name + "' (valid points: " + FaultPointNameList() + ")");
+  if (j.contains("occurrence")) {
+    long long k = 0;
+    RETURN_IF_ERROR(GetInt(j, "occurrence", 1, 1LL << 40, &k, w, path));
+    t->occurrence = k;
+  }
+  return Status::Ok();
+}
+
+Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
+  RETURN_IF_ERROR(CheckKeys(j, {"kind", "target", "trigger"}, w, "fault"));
+  RETURN_IF_ERROR(GetString(j, "kind", &f->kind, w, "fault"));
+  if (!FindFault(f->kind))
+    return w.Error("fault.kind", "unknown fault '" + f->kind + "' (valid faults: " + FaultNameList() + ")");
+  std::string target = "worker";
+  RETURN_IF_ERROR(GetString(j, "target", &target, w, "fault"));
+  if (!FaultTargetFromName(target, &f->target))
+    return w.Error("fault.target", "unknown target '" + target + "' (valid targets: " +
+                                       std::string(kFaultTargetNames) + ")");
+  if (j.contains("trigger")) RETURN_IF_ERROR(ParseTrigger(j["trigger"], &f->trigger, w));
+  return Status::Ok();
+}
+
+Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index) {
+  Scenario s;
+  s.source = source;
+  Where w{source, ""};
+  if (!j.is_object()) return w.Error("", "scenario #" + std::to_string(index + 1) + " is not a JSON object");
+  if (j.contains("name") && j["name"].is_string()) w.scenario = j["name"].get<std::string>();
+  else w.scenario = "#" + std::to_string(index + 1);
+  RETURN_IF_ERROR(CheckKeys(j, {"name", "strategy", "options", "workers", "workload", "fault",
+                                "trials", "seed", "deadline_ms", "expect", "start_method"},
+                            w, ""));
+  RETURN_IF_ERROR(GetString(j, "name", &s.name, w, ""));
+  if (!j.contains("name")) return w.Error("", "missing required key 'name'");
+  if (!j.contains("strategy"))
+    return w.Error("", "missing required key 'strategy' (valid strategies: " + StrategyNameList() + ")");
+  RETURN_IF_ERROR(GetString(j, "strategy", &s.strategy, w, ""));
+  if (j.contains("options")) {
+    const json& o = j["options"];
+    if (!o.is_object()) return w.Error("options", "must be a JSON object");
+    for (auto it = o.begin(); it != o.end(); ++it) {
+      if (!it->is_string()) return w.Error("options." + it.key(), "must be a string, got " + it->dump());
+      s.options[it.key()] = it->get<std::string>();
+    }
+  }
+  long long v = s.workers;
+  RETURN_IF_ERROR(GetInt(j, "workers", 1, 256, &v, w, ""));
+  s.workers = static_cast<int>(v);
+  if (j.contains("workload")) {
+    const json& wl = j["workload"];
+    RETURN_IF_ERROR(CheckKeys(wl, {"tasks", "records_per_task", "record_bytes"}, w, "workload"));
+    RETURN_IF_ERROR(GetInt(wl, "tasks", 1, 1000000, &s.workload.tasks, w, "workload"));
+    RETURN_IF_ERROR(GetInt(wl, "records_per_task", 1, 1000000, &s.workload.records_per_task, w, "workload"));
+    RETURN_IF_ERROR(GetInt(wl, "record_bytes", 1, 16 << 20, &s.workload.record_bytes, w, "workload"));
+  }
+  if (j.contains("fault")) RETURN_IF_ERROR(ParseFault(j["fault"], &s.fault, w));
+  v = s.trials;
+  RETURN_IF_ERROR(GetInt(j, "trials", 1, 1000000, &v, w, ""));
+  s.trials = static_cast<int>(v);
+  long long seed = 1;
+  RETURN_IF_ERROR(GetInt(j, "seed", 0, (1LL << 53), &seed, w, ""));
+  s.seed = static_cast<uint64_t>(seed);
+  RETURN_IF_ERROR(GetInt(j, "deadline_ms", 1, 24LL * 3600 * 1000, &s.deadline_ms, w, ""));
+  if (j.contains("expect")) {
+    const json& e = j["expect"];
+    RETURN_IF_ERROR(CheckKeys(e, {"forbid"}, w, "expect"));
+    if (e.contains("forbid")) {
+      if (!e["forbid"].is_array()) return w.Error("expect.forbid", "must be an array of anomaly kinds");
+      for (const json& k : e["forbid"]) {
+        auto kind = k.is_string() ? AnomalyFromName(k.get<std::string>()) : std::nullopt;
+        if (!kind)
+          return w.Error("expect.forbid", "unknown anomaly kind " + k.dump() +
+                                              " (valid kinds: " + AnomalyNameList() + ")");
+        s.forbid.insert(*kind);
+      }
+    }
+  }
+  std::string method = "fork";
+  RETURN_IF_ERROR(GetString(j, "start_method", &method, w, ""));
+  if (method == "spawn") s.start_method = StartMethod::kSpawn;
+  else if (method != "fork")
+    return w.Error("start_method", "unknown start method '" + method + "' (valid: fork, spawn)");
+  Status st = ValidateScenario(&s);
+  if (!st.ok()) return w.Error("", st.message());
+  return s;
+}
+
+}  // namespace
+
+Status ValidateScenario(Scenario* s) {
+  const StrategyInfo* info = FindStrategy(s->strategy);
+  if (!info)
+    return Status::Error("unknown strategy '" + s->strategy + "' (valid strategies: " +
+                         StrategyNameList() + ")");
+  RETURN_IF_ERROR(ResolveOptions(*info, &s->options));
+  if (s->workers < 1) return Status::Error("workers must be at least 1");
+  if (s->trials < 1) return Status::Error("trials must be at least 1");
+  if (s->deadline_ms < 1) return Status::Error("deadline_ms must be at least 1");
+  if (s->workload.tasks < 1 || s->workload.records_per_task < 1 || s->workload.record_bytes < 1)
+    return Status::Error("workload sizes must be at least 1");
+  const bool faulty = s->fault.kind != "none";
+  if (faulty && s->fault.trigger.type == TriggerType::kNone)
+    return Status::Error("fault '" + s->fault.kind +
+                         "' needs a trigger (after_records, after_ms, random or point)");
+  if (!faulty && s->fault.trigger.type != TriggerType::kNone)
+    return Status::Error("fault 'none' takes no trigger");
+  if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
+    return Status::Error("fault target 'writer' needs a strategy with a writer process (queue-writer)");
+  return Status::Ok();
+}
+
+Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into line and column.
+    size_t byte = e.byte > 0 ? e.byte - 1 : 0;
+    long long line = 1, col = 1;
+    for (size_t i = 0; i < byte && i < text.size(); ++i) {
+      if (text[i] == '\n') ++line, col = 1;
+      else ++col;
+    }
+    std::string what = e.what();
+    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
+    return Status::Error(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                         ": invalid JSON: " + what);
+  }
+  std::vector<Scenario> out;
+  if (j.is_array()) {
+    if (j.empty()) return Status::Error(source + ": holds an empty array: no scenario to run");
+    for (size_t i = 0; i < j.size(); ++i) {
+      Result<Scenario> s = ParseOne(j[i], source, i);
+      if (!s.ok()) return s.status();
+      out.push_back(std::move(*s));
+    }
+  } else {
+    Result<Scenario> s = ParseOne(j, source, 0);
+    if (!s.ok()) return s.status();
+    out.push_back(std::move(*s));
+  }
+  std::set<std::string> names;
+  for (const Scenario& s : out)
+    if (!names.insert(s.name).second)
+      return Status::Error(source + ": scenario name '" + s.name + "' is used twice");
+  return out;
+}
+
+Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path) {
+  Result<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return Status::Error("cannot read scenario file " + text.status().message());
+  return ParseScenarios(*text, path);
+}
+
+std::string_view StartMethodName(StartMethod m) { return m == StartMethod::kFork ? "fork" : "spawn"; }
+
+nlohmann::json FaultToJson(const FaultSpec& f) {
+  json j = {{"kind", f.kind}};
+  if (f.kind == "none") return j;
+  j["target"] = std::string(FaultTargetName(f.target));
+  json t = json::object();
+  switch (f.trigger.type) {
+    case TriggerType::kNone: break;
+    case TriggerType::kAfterRecords: t["after_records"] = f.trigger.after_records; break;
+    case TriggerType::kAfterMs: t["after_ms"] = f.trigger.after_ms; break;
+    case TriggerType::kRandom: t["random"] = true; break;
+    case TriggerType::kPoint:
+      t["point"] = std::string(FaultPointName(f.trigger.point));
+      if (f.trigger.occurrence) t["occurrence"] = *f.trigger.occurrence;
+      break;
+  }
+  j["trigger"] = t;
+  return j;
+}
+
+nlohmann::json ScenarioToJson(const Scenario& s) {
+  json forbid = json::array();
+  for (AnomalyKind k : s.forbid) forbid.push_back(std::string(AnomalyName(k)));
+  return {{"name", s.name},
+          {"strategy", s.strategy},
+          {"options", s.options},
+          {"workers", s.workers},
+          {"workload",
+           {{"tasks", s.workload.tasks},
+            {"records_per_task", s.workload.records_per_task},
+            {"record_bytes", s.workload.record_bytes}}},
+          {"fault", FaultToJson(s.fault)},
+          {"trials", s.trials},
+          {"seed", s.seed},
+          {"deadline_ms", s.deadline_ms},
+          {"start_method", std::string(StartMethodName(s.start_method))},
+          {"expect", {{"forbid", forbid}}}};
+}
+
+std::string FaultLabel(const FaultSpec& f) {
+  if (f.kind == "none") return "none";
+  std::string label = f.kind + "@";
+  switch (f.trigger.type) {
+    case TriggerType::kNone: label += "?"; break;
+    case TriggerType::kAfterRecords: label += "after-" + std::to_string(f.trigger.after_records) + "-records"; break;
+    case TriggerType::kAfterMs: label += "after-" + std::to_string(f.trigger.after_ms) + "ms"; break;
+    case TriggerType::kRandom: label += "random"; break;
+    case TriggerType::kPoint: label += FaultPointName(f.trigger.point); break;
+  }
+  if (f.target != FaultTarget::kWorker) label += "/" + std::string(FaultTargetName(f.target));
+  return label;
+}
+
+}  // namespace crashbench

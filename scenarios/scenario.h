@@ -1,0 +1,78 @@
+// A scenario: strategy + workload + fault + trials + expectations, as one JSON
+// object (a file may hold one object or an array of them). See DESIGN.md.
+//
+//   Result<std::vector<Scenario>> s = LoadScenarioFile("scenarios/x.json");
+//   if (!s.ok()) { print s.status().message(); exit 2; }
+//
+// Loading is strict: a JSON error names file, line and column; an unknown key,
+// strategy, fault, target, trigger or option names the valid ones; impossible
+// numbers are refused. Nothing runs until every scenario is valid.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "faults/fault.h"
+#include "harness/anomaly.h"
+#include "harness/status.h"
+
+namespace crashbench {
+
+struct Workload {
+  long long tasks = 64;
+  long long records_per_task = 16;
+  long long record_bytes = 256;
+};
+
+struct TriggerSpec {
+  TriggerType type = TriggerType::kNone;
+  long long after_records = 0;
+  long long after_ms = 0;
+  FaultPoint point = FaultPoint::kMidRecord;
+  std::optional<long long> occurrence;  // unset: chosen from the trial's seed
+};
+
+struct FaultSpec {
+  std::string kind = "none";
+  FaultTarget target = FaultTarget::kWorker;
+  TriggerSpec trigger;
+};
+
+enum class StartMethod { kFork, kSpawn };
+
+struct Scenario {
+  std::string name;
+  std::string strategy;
+  std::map<std::string, std::string> options;  // resolved: defaults filled in
+  int workers = 4;
+  Workload workload;
+  FaultSpec fault;
+  int trials = 1;
+  uint64_t seed = 1;
+  long long deadline_ms = 10000;
+  std::set<AnomalyKind> forbid;
+  StartMethod start_method = StartMethod::kFork;
+  std::string source;  // the file it came from; "" when built in
+};
+
+// Parses one file's text. `source` names the file in every error message.
+Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source);
+Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path);
+
+// Range and consistency checks (also applied by the parser); for scenarios
+// built in code or changed by command-line overrides.
+Status ValidateScenario(Scenario* scenario);
+
+nlohmann::json ScenarioToJson(const Scenario& s);
+nlohmann::json FaultToJson(const FaultSpec& f);
+// "none", "sigkill@mid-record", "sigkill@random", "sigkill@after-100-records"
+std::string FaultLabel(const FaultSpec& f);
+std::string_view StartMethodName(StartMethod m);
+
+}  // namespace crashbench

@@ -1,0 +1,51 @@
+#include "strategies/common.h"
+
+#include <unistd.h>
+
+#include "harness/sys.h"
+
+namespace crashbench {
+
+Status WriteRecordInHalves(WorkerContext& ctx, std::string_view text,
+                           const std::function<Status(const char*, size_t)>& write_bytes) {
+  const size_t half = text.size() / 2;
+  ctx.Point(FaultPoint::kBeforeWrite);
+  {
+    StageTimer t(ctx.clock(), Stage::kWrite);
+    RETURN_IF_ERROR(write_bytes(text.data(), half));
+  }
+  ctx.Point(FaultPoint::kMidRecord);
+  {
+    StageTimer t(ctx.clock(), Stage::kWrite);
+    RETURN_IF_ERROR(write_bytes(text.data() + half, text.size() - half));
+  }
+  ctx.Point(FaultPoint::kAfterWrite);
+  ctx.RecordWritten();
+  return Status::Ok();
+}
+
+Status StdioWrite(FILE* f, const char* p, size_t n, const std::string& what) {
+  if (n > 0 && std::fwrite(p, 1, n, f) != n) return ErrnoStatus("fwrite " + what, errno);
+  return Status::Ok();
+}
+
+Status FlushAndSync(WorkerContext& ctx, FILE* f, const std::string& what) {
+  {
+    StageTimer t(ctx.clock(), Stage::kWrite);
+    if (std::fflush(f) != 0) return ErrnoStatus("fflush " + what, errno);
+  }
+  return SyncFd(ctx, fileno(f), what);
+}
+
+Status SyncFd(WorkerContext& ctx, int fd, const std::string& what) {
+  ctx.Point(FaultPoint::kBeforeFsync);
+  StageTimer t(ctx.clock(), Stage::kFsync);
+  return FsyncNoInt(fd, what);
+}
+
+Status CloseStdio(FILE* f, const std::string& what) {
+  if (std::fclose(f) != 0) return ErrnoStatus("fclose " + what, errno);
+  return Status::Ok();
+}
+
+}  // namespace crashbench

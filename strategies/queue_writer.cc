@@ -1,0 +1,117 @@
+// queue-writer: workers send serialized records over one pipe to a single
+// writer process that owns the output file.
+//
+// Models: workers `queue.put(line)`, one process `for line in queue: f.write(line)`.
+// A task counts as committed once its records are in the pipe: like put(), the
+// worker does not wait for the writer. Only one process touches the file, so
+// live writers never interleave; but records in the pipe or in the writer's
+// stdio buffer are lost if the writer dies, though their tasks were acknowledged.
+//
+// Frames are a 4-byte little-endian length and the record line, sent with one
+// write(2): atomic for frames up to PIPE_BUF (4096 bytes), so larger records
+// from several workers can interleave inside the pipe, as with any lockless pipe.
+#include <poll.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "harness/sys.h"
+#include "strategies/common.h"
+#include "strategies/strategy.h"
+
+namespace crashbench {
+namespace {
+
+constexpr uint32_t kMaxFrame = 64u << 20;
+
+// Reads "task" and "seq" and "of" from the front of a record line.
+bool ScanHeader(std::string_view line, long long* seq, long long* of) {
+  auto field = [&](std::string_view key, long long* out) {
+    size_t p = line.find(key);
+    if (p == std::string_view::npos) return false;
+    const char* b = line.data() + p + key.size();
+    return std::from_chars(b, line.data() + line.size(), *out).ec == std::errc();
+  };
+  return field("\"seq\":", seq) && field("\"of\":", of);
+}
+
+int WriterMain(WorkerContext& ctx, int in_fd) {
+  const StrategyConfig& c = ctx.config();
+  const std::string path = c.dir + "/records.jsonl";
+  FILE* f = std::fopen(path.c_str(), "ae");
+  if (!f) return 10;
+  std::string line;
+  auto write = [&](const char* p, size_t n) { return StdioWrite(f, p, n, path); };
+  for (;;) {
+    unsigned char len_bytes[4];
+    size_t got = 0;
+    Status s = ReadFull(in_fd, len_bytes, 4, &got);
+    if (!s.ok() && got == 0 && s.err() == 0) break;  // clean end of stream
+    if (!s.ok()) return 11;                             // a cut-short length: stream broken
+    uint32_t len = len_bytes[0] | (len_bytes[1] << 8) | (len_bytes[2] << 16) |
+                   (static_cast<uint32_t>(len_bytes[3]) << 24);
+    if (len > kMaxFrame) return 12;  // garbage where a length should be
+    line.resize(len);
+    if (!ReadFull(in_fd, line.data(), len).ok()) return 13;  // a partial frame
+    if (!WriteRecordInHalves(ctx, line, write).ok()) return 14;
+    long long seq = 0, of = 0;
+    const bool task_done = ScanHeader(line, &seq, &of) && seq == of - 1;
+    if ((c.fsync() == FsyncMode::kRecord || (c.fsync() == FsyncMode::kTask && task_done)) &&
+        !FlushAndSync(ctx, f, path).ok())
+      return 15;
+  }
+  return std::fclose(f) == 0 ? 0 : 16;
+}
+
+class QueueWriter final : public Strategy {
+ public:
+  Status SetUp(const StrategyConfig&, PoolHost& host) override {
+    UniqueFd read_end;
+    RETURN_IF_ERROR(MakePipe(&read_end, &write_end_));
+    slot_ = host.ShareWithWorkers(write_end_.get());
+    const int in_fd = read_end.get();
+    RETURN_IF_ERROR(host.StartWriter({in_fd}, [in_fd](WorkerContext& ctx) {
+      return WriterMain(ctx, in_fd);
+    }));
+    // read_end closes here: only the writer reads, so its death means EPIPE.
+    return Status::Ok();
+  }
+
+  // Workers hold their own copies; the writer sees end-of-stream when the last
+  // worker exits.
+  void WorkersStarted() override { write_end_.Reset(); }
+
+  Status RunTask(WorkerContext& ctx, long long task) override {
+    const StrategyConfig& c = ctx.config();
+    const int out = ctx.SharedFd(slot_);
+    for (long long seq = 0; seq < c.records_per_task; ++seq) {
+      const std::string& line = ctx.RecordText(task, seq, true);
+      frame_.resize(4 + line.size());
+      const uint32_t len = static_cast<uint32_t>(line.size());
+      for (int i = 0; i < 4; ++i) frame_[static_cast<size_t>(i)] = static_cast<char>(len >> (8 * i));
+      std::memcpy(frame_.data() + 4, line.data(), line.size());
+      ctx.Point(FaultPoint::kBeforeWrite);
+      {
+        StageTimer t(ctx.clock(), Stage::kIpc);
+        RETURN_IF_ERROR(WriteFull(out, frame_.data(), frame_.size()).Annotate("queue pipe"));
+      }
+      ctx.Point(FaultPoint::kAfterWrite);
+      ctx.RecordWritten();
+    }
+    return Status::Ok();
+  }
+
+ private:
+  UniqueFd write_end_;
+  int slot_ = 0;
+  std::string frame_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> MakeQueueWriter() { return std::make_unique<QueueWriter>(); }
+
+}  // namespace crashbench

@@ -1,0 +1,76 @@
+// The built-in strategies. A new strategy is a new file plus one entry here.
+#include "strategies/strategy.h"
+
+namespace crashbench {
+
+std::unique_ptr<Strategy> MakeNaive();
+std::unique_ptr<Strategy> MakeSharedHandle();
+std::unique_ptr<Strategy> MakePerTaskFile();
+std::unique_ptr<Strategy> MakeLockedAppend();
+std::unique_ptr<Strategy> MakeAtomicRename();
+std::unique_ptr<Strategy> MakeQueueWriter();
+
+OptionSpec FsyncOption(std::string_view default_value) {
+  std::vector<std::string_view> values = {default_value};
+  for (std::string_view v : {"none", "task", "record"})
+    if (v != default_value) values.push_back(v);
+  return {"fsync", values, "when to fsync: never, once per task, after every record"};
+}
+
+const std::vector<StrategyInfo>& AllStrategies() {
+  static const std::vector<StrategyInfo> kStrategies = {
+      {"naive", Layout::kShared, "every task appends to one file through buffered stdio",
+       {FsyncOption("none")}, &MakeNaive},
+      {"shared-handle", Layout::kShared, "workers write through a handle the parent opened",
+       {FsyncOption("none")}, &MakeSharedHandle},
+      {"per-task-file", Layout::kPerTask, "each task writes its own final file directly",
+       {FsyncOption("none")}, &MakePerTaskFile},
+      {"locked-append", Layout::kShared, "each task appends under an exclusive flock",
+       {FsyncOption("none")}, &MakeLockedAppend},
+      {"atomic-rename", Layout::kPerTask, "temp file, fsync, rename, fsync the directory",
+       {FsyncOption("task")}, &MakeAtomicRename},
+      {"queue-writer", Layout::kShared, "workers pipe records to one writer process",
+       {FsyncOption("none")}, &MakeQueueWriter},
+  };
+  return kStrategies;
+}
+
+const StrategyInfo* FindStrategy(std::string_view name) {
+  for (const StrategyInfo& s : AllStrategies())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::string StrategyNameList() {
+  std::string s;
+  for (const StrategyInfo& i : AllStrategies()) (s += s.empty() ? "" : ", ") += i.name;
+  return s;
+}
+
+Status ResolveOptions(const StrategyInfo& info, std::map<std::string, std::string>* options) {
+  for (const auto& [key, value] : *options) {
+    const OptionSpec* spec = nullptr;
+    for (const OptionSpec& o : info.options)
+      if (o.key == key) spec = &o;
+    if (!spec) {
+      std::string valid;
+      for (const OptionSpec& o : info.options) (valid += valid.empty() ? "" : ", ") += o.key;
+      return Status::Error("strategy '" + std::string(info.name) + "' has no option '" + key +
+                           "' (valid options: " + valid + ")");
+    }
+    bool ok = false;
+    std::string valid;
+    for (std::string_view v : spec->values) {
+      ok |= v == value;
+      (valid += valid.empty() ? "" : ", ") += v;
+    }
+    if (!ok)
+      return Status::Error("option '" + key + "' of strategy '" + std::string(info.name) +
+                           "' cannot be '" + value + "' (valid values: " + valid + ")");
+  }
+  for (const OptionSpec& o : info.options)
+    if (!options->count(std::string(o.key))) (*options)[std::string(o.key)] = o.values.front();
+  return Status::Ok();
+}
+
+}  // namespace crashbench

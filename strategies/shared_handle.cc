@@ -1,0 +1,73 @@
+// shared-handle: the parent opens the output once, before the workers start,
+// and every worker writes through the handle it inherited.
+//
+// Models: a file object opened at module level and used from a fork()ed
+// ProcessPoolExecutor worker. Each worker has its own copy of the stdio
+// buffer: records sit there after the task is reported done, reach the file
+// only when the buffer fills or the worker exits normally, and are lost when
+// the worker is killed. With fsync=task the buffer is flushed and synced
+// before the task is acknowledged.
+//
+// In spawn mode the child re-executes and cannot inherit a FILE*: it wraps the
+// inherited descriptor in a new stream (as a program passing fd numbers would).
+#include <cstdio>
+#include <memory>
+
+#include "strategies/common.h"
+#include "strategies/strategy.h"
+
+namespace crashbench {
+namespace {
+
+class SharedHandle final : public Strategy {
+ public:
+  Status SetUp(const StrategyConfig& config, PoolHost& host) override {
+    path_ = config.dir + "/records.jsonl";
+    file_ = std::fopen(path_.c_str(), "ae");
+    if (!file_) return ErrnoStatus("fopen " + path_, errno);
+    slot_ = host.ShareWithWorkers(fileno(file_));
+    return Status::Ok();
+  }
+
+  Status WorkerStart(WorkerContext& ctx) override {
+    if (file_) return Status::Ok();  // fork: the parent's stream came with us
+    path_ = ctx.config().dir + "/records.jsonl";
+    file_ = fdopen(ctx.SharedFd(slot_), "a");
+    if (!file_) return ErrnoStatus("fdopen inherited handle", errno);
+    return Status::Ok();
+  }
+
+  Status RunTask(WorkerContext& ctx, long long task) override {
+    const StrategyConfig& c = ctx.config();
+    auto write = [&](const char* p, size_t n) { return StdioWrite(file_, p, n, path_); };
+    for (long long seq = 0; seq < c.records_per_task; ++seq) {
+      RETURN_IF_ERROR(WriteRecordInHalves(ctx, ctx.RecordText(task, seq, true), write));
+      if (c.fsync() == FsyncMode::kRecord) RETURN_IF_ERROR(FlushAndSync(ctx, file_, path_));
+    }
+    if (c.fsync() == FsyncMode::kTask) RETURN_IF_ERROR(FlushAndSync(ctx, file_, path_));
+    return Status::Ok();
+  }
+
+  // Interpreter shutdown flushes open file objects: so does a normal exit here.
+  void WorkerExit(WorkerContext&) override {
+    if (file_) std::fflush(file_);
+  }
+
+  Status TearDown() override {
+    if (!file_) return Status::Ok();
+    FILE* f = file_;
+    file_ = nullptr;
+    return CloseStdio(f, path_);
+  }
+
+ private:
+  std::string path_;
+  FILE* file_ = nullptr;
+  int slot_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> MakeSharedHandle() { return std::make_unique<SharedHandle>(); }
+
+}  // namespace crashbench

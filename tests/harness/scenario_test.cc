@@ -1,0 +1,98 @@
+#include "scenarios/scenario.h"
+
+#include <gtest/gtest.h>
+
+namespace crashbench {
+namespace {
+
+std::string Error(const std::string& text) {
+  Result<std::vector<Scenario>> r = ParseScenarios(text, "x.json");
+  EXPECT_FALSE(r.ok()) << "parsed: " << text;
+  return r.ok() ? "" : r.status().message();
+}
+
+TEST(Scenario, ParsesTheDesignExample) {
+  auto r = ParseScenarios(R"({
+    "name": "atomic-rename-sigkill-mid-record", "strategy": "atomic-rename",
+    "options": {"fsync": "task"}, "workers": 4,
+    "workload": {"tasks": 64, "records_per_task": 16, "record_bytes": 256},
+    "fault": {"kind": "sigkill", "target": "worker", "trigger": {"point": "mid-record", "occurrence": 5}},
+    "trials": 50, "seed": 42, "deadline_ms": 10000,
+    "expect": {"forbid": ["torn", "interleaved", "corrupt", "duplicate", "lost-acked", "partial-visible", "hang"]}
+  })", "x.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Scenario& s = r->at(0);
+  EXPECT_EQ(s.strategy, "atomic-rename");
+  EXPECT_EQ(s.fault.trigger.type, TriggerType::kPoint);
+  EXPECT_EQ(s.fault.trigger.point, FaultPoint::kMidRecord);
+  EXPECT_EQ(*s.fault.trigger.occurrence, 5);
+  EXPECT_EQ(s.trials, 50);
+  EXPECT_EQ(s.forbid.size(), 7u);
+}
+
+TEST(Scenario, ArrayOfScenarios) {
+  auto r = ParseScenarios(R"([{"name":"a","strategy":"naive"},{"name":"b","strategy":"queue-writer"}])", "x.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->size(), 2u);
+  EXPECT_EQ(r->at(0).options.at("fsync"), "none");  // defaults filled in
+}
+
+TEST(Scenario, JsonErrorNamesFileLineAndColumn) {
+  std::string e = Error("{\n  \"name\": \"a\",\n  \"strategy\": naive\n}");
+  EXPECT_NE(e.find("x.json:3:"), std::string::npos) << e;
+}
+
+TEST(Scenario, UnknownKeyNamesKeyAndValidKeys) {
+  std::string e = Error(R"({"name":"a","strategy":"naive","wrokers":2})");
+  EXPECT_NE(e.find("'wrokers'"), std::string::npos) << e;
+  EXPECT_NE(e.find("workers"), std::string::npos) << e;
+  EXPECT_NE(e.find("x.json"), std::string::npos) << e;
+}
+
+TEST(Scenario, UnknownStrategyListsValidOnes) {
+  std::string e = Error(R"({"name":"a","strategy":"yolo"})");
+  EXPECT_NE(e.find("'yolo'"), std::string::npos) << e;
+  EXPECT_NE(e.find("atomic-rename"), std::string::npos) << e;
+}
+
+TEST(Scenario, UnknownFaultTargetTriggerAndPointListValidOnes) {
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"meteor"}})").find("sigkill"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","target":"moon","trigger":{"random":true}}})")
+                .find("all-workers"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","trigger":{"when":1}}})")
+                .find("after_records"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","trigger":{"point":"lunch"}}})")
+                .find("mid-record"), std::string::npos);
+}
+
+TEST(Scenario, UnknownOptionAndValueListValidOnes) {
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","options":{"fsink":"task"}})").find("fsync"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","options":{"fsync":"always"}})").find("record"), std::string::npos);
+}
+
+TEST(Scenario, ImpossibleNumbersAreRefused) {
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","workers":0})").find("workers"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","deadline_ms":0})").find("deadline_ms"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","workload":{"record_bytes":-5}})").find("record_bytes"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","trials":1.5})").find("integer"), std::string::npos);
+}
+
+TEST(Scenario, FaultWithoutTriggerIsRefused) {
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill"}})").find("trigger"), std::string::npos);
+}
+
+TEST(Scenario, WriterTargetNeedsAWriter) {
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","target":"writer","trigger":{"random":true}}})")
+                .find("queue-writer"), std::string::npos);
+}
+
+TEST(Scenario, DuplicateNamesAreRefused) {
+  EXPECT_NE(Error(R"([{"name":"a","strategy":"naive"},{"name":"a","strategy":"naive"}])").find("twice"), std::string::npos);
+}
+
+TEST(Scenario, UnknownForbiddenKindListsValidOnes) {
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","expect":{"forbid":["tron"]}})").find("lost-acked"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crashbench
