@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace crashbench::testing {
 
@@ -23,5 +24,23 @@ class ScratchDir {
 
 // True when a process with this pid exists (zombies included).
 bool ProcessExists(int pid);
+
+}  // namespace crashbench::testing
+
+namespace crashbench::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs the crashbench binary with args (no shell), cwd as given, optional extra
+// environment entries ("K=V"). If interrupt_after_ms > 0, sends SIGINT then.
+CommandResult RunCrashbench(const std::vector<std::string>& args, const std::string& cwd,
+                            const std::vector<std::string>& extra_env = {},
+                            int interrupt_after_ms = 0);
+
+// Pids of live processes whose environment holds `entry` exactly.
+std::vector<int> ProcessesWithEnv(const std::string& entry);
 
 }  // namespace crashbench::testing

@@ -1,0 +1,159 @@
+// The command line as a user meets it: exit codes, messages, files written.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/sys.h"
+#include "tests/test_util.h"
+
+namespace crashbench::testing {
+namespace {
+
+bool Contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+TEST(Cli, MalformedScenarioFileExits2NamingFileLineAndColumn) {
+  ScratchDir d;
+  d.Write("bad.json", "{\n  \"name\": \"x\",\n  \"strategy\": \"naive\",,\n}\n");
+  CommandResult r = RunCrashbench({"run", "bad.json"}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "bad.json:3:")) << r.err;
+}
+
+TEST(Cli, UnknownStrategyExits2ListingTheValidOnes) {
+  ScratchDir d;
+  d.Write("s.json", R"({"name":"x","strategy":"fast-and-loose"})");
+  CommandResult r = RunCrashbench({"run", "s.json"}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "'fast-and-loose'")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "locked-append")) << r.err;
+  EXPECT_FALSE(Contains(r.out, "results:")) << "nothing may run on bad input";
+}
+
+TEST(Cli, UnknownFlagExits2) {
+  ScratchDir d;
+  EXPECT_EQ(RunCrashbench({"run", "--frobnicate"}, d.path()).exit_code, 2);
+  EXPECT_EQ(RunCrashbench({"explode"}, d.path()).exit_code, 2);
+}
+
+TEST(Cli, UnknownScenarioNameExits2ListingNames) {
+  ScratchDir d;
+  CommandResult r = RunCrashbench({"run", "--quick", "--scenario", "nope"}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "naive/none")) << r.err;
+}
+
+TEST(Cli, HelpListsExitCodes) {
+  ScratchDir d;
+  CommandResult r = RunCrashbench({"--help"}, d.path());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.out, "125")) << r.out;
+}
+
+TEST(Cli, RunWritesAVersionedResultsFileAtomically) {
+  ScratchDir d;
+  d.Write("s.json", R"({"name":"pt","strategy":"per-task-file","workers":2,
+    "workload":{"tasks":8,"records_per_task":4,"record_bytes":64},
+    "fault":{"kind":"sigkill","trigger":{"point":"mid-record"}},"trials":3,"seed":5})");
+  CommandResult r = RunCrashbench({"run", "s.json", "--out", "out"}, d.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // nothing forbidden
+  Result<std::string> text = ReadFileToString(d.path() + "/out/results.json");
+  ASSERT_TRUE(text.ok());
+  nlohmann::json j = nlohmann::json::parse(*text);
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["tool"]["name"], "crashbench");
+  EXPECT_TRUE(j["context"].contains("fs_type"));
+  const auto& s = j["scenarios"][0];
+  EXPECT_EQ(s["strategy"], "per-task-file");
+  EXPECT_EQ(s["summary"]["trials"], 3);
+  EXPECT_EQ(s["summary"]["trials_with_violations"], 3);
+  const auto& t = s["trials"][0];
+  for (const char* key : {"index", "seed", "fired", "acked_tasks", "anomalies", "violations",
+                          "duration_ms", "details", "replay"})
+    EXPECT_TRUE(t.contains(key)) << key;
+  EXPECT_EQ(t["fired"]["point"], "mid-record");
+  EXPECT_GE(t["anomalies"]["torn"].get<int>(), 1);
+  EXPECT_TRUE(Contains(r.out, "per-task-file")) << r.out;
+  // No temp file left beside the results.
+  Result<std::string> listing = ReadFileToString(d.path() + "/out/results.json");
+  EXPECT_EQ(::access((d.path() + "/out/results.json.tmp-0").c_str(), F_OK), -1);
+}
+
+TEST(Cli, FailedExpectationExits1AndItsReplayReproducesTheTrial) {
+  ScratchDir d;
+  d.Write("s.json", R"({"name":"naive-torn","strategy":"naive","workers":1,
+    "workload":{"tasks":4,"records_per_task":4,"record_bytes":10000},
+    "fault":{"kind":"sigkill","trigger":{"point":"mid-record"}},"trials":2,"seed":9,
+    "expect":{"forbid":["torn"]}})");
+  CommandResult r = RunCrashbench({"run", "s.json", "--out", "out"}, d.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  size_t at = r.out.find("replay: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::string replay = r.out.substr(at + 8, r.out.find('\n', at) - at - 8);
+  EXPECT_TRUE(Contains(replay, "crashbench run s.json --scenario naive-torn --trial 0")) << replay;
+  CommandResult again = RunCrashbench({"run", "s.json", "--scenario", "naive-torn", "--trial", "0",
+                                       "--keep", "--out", "replay"}, d.path());
+  EXPECT_EQ(again.exit_code, 1);
+  auto first = nlohmann::json::parse(*ReadFileToString(d.path() + "/out/results.json"));
+  auto second = nlohmann::json::parse(*ReadFileToString(d.path() + "/replay/results.json"));
+  const auto& t1 = first["scenarios"][0]["trials"][0];
+  const auto& t2 = second["scenarios"][0]["trials"][0];
+  EXPECT_EQ(t1["seed"], t2["seed"]);
+  EXPECT_EQ(t1["fired"]["occurrence"], t2["fired"]["occurrence"]);
+  EXPECT_EQ(t1["anomalies"], t2["anomalies"]);
+  ASSERT_TRUE(t2.contains("kept_dir"));
+  EXPECT_TRUE(ReadFileToString(t2["kept_dir"].get<std::string>() + "/records.jsonl").ok());
+  (void)RemoveTree(t2["kept_dir"].get<std::string>().substr(0, t2["kept_dir"].get<std::string>().rfind('/')));
+}
+
+TEST(Cli, InterruptKillsEverythingItStartedAndWritesPartialResults) {
+  ScratchDir d;
+  d.Write("long.json", R"({"name":"long","strategy":"atomic-rename","workers":2,
+    "workload":{"tasks":400,"records_per_task":16,"record_bytes":256},"trials":200,"deadline_ms":60000})");
+  const std::string marker = "CRASHBENCH_TEST_MARK=" + std::to_string(getpid()) + "-interrupt";
+  CommandResult r = RunCrashbench({"run", "long.json", "--out", "out", "--jobs", "2"}, d.path(),
+                                  {marker}, /*interrupt_after_ms=*/800);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, "interrupted")) << r.err;
+  auto j = nlohmann::json::parse(*ReadFileToString(d.path() + "/out/results.json"));
+  EXPECT_EQ(j["interrupted"], true);
+  EXPECT_LT(j["scenarios"][0]["trials"].size(), 200u);
+  EXPECT_TRUE(ProcessesWithEnv(marker).empty()) << "a process started by the run outlived it";
+}
+
+TEST(Cli, VerifyJsonOnADamagedDirectory) {
+  ScratchDir d;
+  d.Write("records.jsonl",
+          "{\"task\":0,\"seq\":0,\"of\":1,\"payload\":\"abc\",\"crc\":\"00000000\"}\n"
+          "{\"task\":1,\"seq\":0,\"of\":1,\"payl");
+  d.Write("acked.json", "[0, 1, 2]");
+  CommandResult r = RunCrashbench({"verify", ".", "--layout", "shared", "--tasks", "3", "--acked",
+                                   "acked.json", "--json"}, d.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["counts"]["corrupt"], 1) << r.out;
+  EXPECT_EQ(j["counts"]["torn"], 1) << r.out;
+  EXPECT_EQ(j["counts"]["lost-acked"], 1) << r.out;
+  EXPECT_GE(j["violations"].get<int>(), 3);
+  for (const auto& a : j["anomalies"])
+    for (const char* key : {"kind", "file", "offset", "line", "task", "seq", "excerpt"})
+      EXPECT_TRUE(a.contains(key)) << key;
+}
+
+TEST(Cli, VerifyBadInputExits2) {
+  ScratchDir d;
+  d.Write("acked.json", "[0, \"one\"]");
+  d.Write("task-0.json", "{}");
+  EXPECT_EQ(RunCrashbench({"verify", "missing", "--layout", "shared"}, d.path()).exit_code, 2);
+  EXPECT_EQ(RunCrashbench({"verify", ".", "--layout", "sideways"}, d.path()).exit_code, 2);
+  CommandResult bad_acked = RunCrashbench({"verify", ".", "--layout", "per-task", "--acked", "acked.json"}, d.path());
+  EXPECT_EQ(bad_acked.exit_code, 2);
+  EXPECT_TRUE(Contains(bad_acked.err, "acked.json")) << bad_acked.err;
+  CommandResult wrong_layout = RunCrashbench({"verify", ".", "--layout", "shared"}, d.path());
+  EXPECT_EQ(wrong_layout.exit_code, 2);
+  EXPECT_TRUE(Contains(wrong_layout.err, "per-task")) << wrong_layout.err;
+}
+
+}  // namespace
+}  // namespace crashbench::testing

@@ -1,0 +1,92 @@
+#include "tests/e2e/e2e_util.h"
+
+#include <gtest/gtest.h>
+
+namespace crashbench::testing {
+
+Scenario MakeScenario(const std::string& strategy, int workers, Workload workload, int trials) {
+  Scenario s;
+  s.name = strategy + "-test";
+  s.strategy = strategy;
+  s.workers = workers;
+  s.workload = workload;
+  s.trials = trials;
+  s.seed = 7;
+  s.deadline_ms = 20000;
+  Status st = ValidateScenario(&s);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return s;
+}
+
+Scenario WithPointKill(Scenario s, FaultPoint point, std::optional<long long> occurrence) {
+  s.fault.kind = "sigkill";
+  s.fault.trigger.type = TriggerType::kPoint;
+  s.fault.trigger.point = point;
+  s.fault.trigger.occurrence = occurrence;
+  s.name += "-" + std::string(FaultPointName(point));
+  return s;
+}
+
+Scenario WithRandomKill(Scenario s) {
+  s.fault.kind = "sigkill";
+  s.fault.trigger.type = TriggerType::kRandom;
+  s.name += "-random";
+  return s;
+}
+
+RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
+  RunOptions opt;
+  opt.jobs = jobs;
+  opt.keep = keep;
+  opt.self_exe = CRASHBENCH_BINARY;
+  RunOutcome out = RunScenarios(scenarios, opt);
+  for (const ScenarioResult& sr : out.scenarios) {
+    EXPECT_EQ(sr.error, "") << sr.scenario.name;
+    for (const TrialResult& t : sr.trials) EXPECT_EQ(t.error, "") << sr.scenario.name << " trial " << t.index;
+  }
+  return out;
+}
+
+long long Count(const TrialResult& t, AnomalyKind kind) {
+  long long n = 0;
+  for (const Anomaly& a : t.anomalies) n += a.kind == kind;
+  return n;
+}
+
+long long TotalCount(const ScenarioResult& s, AnomalyKind kind) {
+  long long n = 0;
+  for (const TrialResult& t : s.trials) n += Count(t, kind);
+  return n;
+}
+
+int TrialsWithViolations(const ScenarioResult& s) {
+  int n = 0;
+  for (const TrialResult& t : s.trials) n += t.violations() > 0;
+  return n;
+}
+
+int TrialsFired(const ScenarioResult& s) {
+  int n = 0;
+  for (const TrialResult& t : s.trials) n += !t.fired.is_null();
+  return n;
+}
+
+std::string Describe(const ScenarioResult& s) {
+  std::string out = s.scenario.name + ":";
+  for (const TrialResult& t : s.trials) {
+    out += " [trial " + std::to_string(t.index) + " fired=" + t.fired.dump() + ":";
+    for (const auto& [k, n] : CountAnomalies(t.anomalies)) out += " " + k + "=" + std::to_string(n);
+    out += "]";
+  }
+  return out;
+}
+
+std::vector<int> ReportedPids(const RunOutcome& outcome) {
+  std::vector<int> pids;
+  for (const ScenarioResult& sr : outcome.scenarios)
+    for (const TrialResult& t : sr.trials)
+      for (const auto& p : t.processes) pids.push_back(p.value("pid", 0));
+  return pids;
+}
+
+}  // namespace crashbench::testing

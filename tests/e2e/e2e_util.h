@@ -1,0 +1,29 @@
+// Helpers for end-to-end tests: build a scenario, run it through the real
+// runner (real forked workers, real faults), and look at the findings.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/runner.h"
+#include "scenarios/scenario.h"
+
+namespace crashbench::testing {
+
+Scenario MakeScenario(const std::string& strategy, int workers, Workload workload, int trials);
+Scenario WithPointKill(Scenario s, FaultPoint point, std::optional<long long> occurrence = {});
+Scenario WithRandomKill(Scenario s);
+
+// Runs the scenarios; checks that no trial hit a harness error.
+RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep = false, int jobs = 2);
+
+long long Count(const TrialResult& t, AnomalyKind kind);
+long long TotalCount(const ScenarioResult& s, AnomalyKind kind);
+int TrialsWithViolations(const ScenarioResult& s);
+int TrialsFired(const ScenarioResult& s);
+// "trial 3: torn 1, lost-unacked 2; ..." for failure messages.
+std::string Describe(const ScenarioResult& s);
+// Every pid the trials reported (workers and writers).
+std::vector<int> ReportedPids(const RunOutcome& outcome);
+
+}  // namespace crashbench::testing
