@@ -25,7 +25,7 @@ struct Record {
   std::string crc;  // as written in the record
 };
 
-// Deterministic payload of exactly `bytes` characters from [A-Za-z0-9].
+// Deterministic payload of exactly `bytes` characters from [A-Za-z0-9_-].
 std::string MakePayload(uint64_t seed, long long task, long long seq, size_t bytes);
 // Same, into a caller-owned buffer (no allocation once the buffer is big enough).
 void FillPayload(uint64_t seed, long long task, long long seq, size_t bytes, std::string* out);
