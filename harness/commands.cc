@@ -10,6 +10,7 @@
 #include "harness/runner.h"
 #include "harness/sys.h"
 #include "harness/verifier.h"
+#include "results/costs.h"
 #include "results/results.h"
 #include "scenarios/default_matrix.h"
 #include "strategies/strategy.h"
@@ -88,6 +89,7 @@ int RunRunCommand(const RunCommand& cmd) {
   ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick};
   nlohmann::json results = BuildResults(outcome, replay);
   std::cout << RenderTable(outcome);
+  if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);
   if (!failures.empty()) std::cout << "\n" << failures;
   if (cmd.keep)

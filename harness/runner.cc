@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "harness/sys.h"
+#include "results/costs.h"
 
 namespace crashbench {
 namespace {
@@ -257,6 +258,16 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     (void)RemoveTree(r.plan.dir);
   }
   progress.Done();
+  // The machine's limits, once per workload shape, on the same filesystem.
+  if (options.measure_limits && !out.interrupted) {
+    for (const ScenarioResult& sr : out.scenarios) {
+      const std::string key = WorkloadKey(sr.scenario.workload);
+      if (sr.scenario.fault.kind != "none" || out.limits.count(key)) continue;
+      Result<MachineLimits> lim = MeasureLimits(root, sr.scenario.workload, 3);
+      if (lim.ok()) out.limits[key] = *lim;
+      else out.limits_error = lim.status().message();
+    }
+  }
   if (!options.keep) (void)RemoveTree(root);
   for (ScenarioResult& sr : out.scenarios)
     std::sort(sr.trials.begin(), sr.trials.end(),

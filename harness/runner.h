@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/limits.h"
 #include "harness/trial.h"
 #include "scenarios/scenario.h"
 
@@ -22,6 +23,7 @@ struct RunOptions {
   std::string scratch_parent;      // default: $TMPDIR or /tmp
   std::string self_exe;            // the crashbench binary (spawn mode)
   bool progress = false;           // draw a progress line on stderr
+  bool measure_limits = true;      // calibrate the machine's limits for fault-free scenarios
 };
 
 struct ScenarioResult {
@@ -40,6 +42,8 @@ struct RunOutcome {
   std::string scratch_root;
   std::string fs_type;  // of the scratch root
   bool interrupted = false;
+  std::map<std::string, MachineLimits> limits;  // by WorkloadKey, for fault-free scenarios
+  std::string limits_error;
 };
 
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options);

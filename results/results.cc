@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "results/costs.h"
+
 namespace crashbench {
 namespace {
 
@@ -103,11 +105,19 @@ nlohmann::json BuildResults(const RunOutcome& outcome, const ReplayInfo& replay)
       summary["calibration"] = {{"duration_us", sr.calibration->duration_us},
                                 {"point_counts", sr.calibration->point_counts}};
     j["summary"] = summary;
+    auto lim = outcome.limits.find(WorkloadKey(sr.scenario.workload));
+    if (auto c = ComputeCosts(sr, lim == outcome.limits.end() ? nullptr : &lim->second))
+      j["costs"] = CostsToJson(*c);
     scenarios.push_back(j);
   }
+  nlohmann::json limits = nlohmann::json::object();
+  for (const auto& [key, l] : outcome.limits) limits[key] = LimitsToJson(l);
+  nlohmann::json context = MachineContext(outcome);
+  context["limits"] = limits;
+  if (!outcome.limits_error.empty()) context["limits_error"] = outcome.limits_error;
   return {{"schema_version", kResultsSchemaVersion},
           {"tool", {{"name", "crashbench"}, {"version", CRASHBENCH_VERSION}, {"git_sha", CRASHBENCH_GIT_SHA}}},
-          {"context", MachineContext(outcome)},
+          {"context", context},
           {"interrupted", outcome.interrupted},
           {"scenarios", scenarios}};
 }
@@ -125,6 +135,7 @@ std::string RenderTable(const RunOutcome& outcome) {
     FaultSpec untargeted = sr.scenario.fault;
     untargeted.target = FaultTarget::kWorker;
     std::string col = FaultLabel(untargeted);
+    if (cells.count({row, col})) row = sr.scenario.name;  // same strategy, another workload
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
     if (std::find(cols.begin(), cols.end(), col) == cols.end()) cols.push_back(col);
     std::string cell;

@@ -38,14 +38,14 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
       Scenario s;
       s.strategy = std::string(info.name);
       s.workers = 4;
-      s.workload = quick ? Workload{16, 8, 256} : Workload{32, 16, 256};
+      s.workload = quick ? Workload{16, 8, 256} : Workload{64, 16, 256};
       s.seed = 42;
       s.deadline_ms = 10000;
       if (f == 0) {
-        s.trials = quick ? 1 : 3;
+        s.trials = quick ? 1 : 5;
       } else {
         s.fault.kind = "sigkill";
-        s.trials = quick ? 3 : 12;
+        s.trials = quick ? 5 : 40;
         if (f == 1) {
           s.fault.trigger.type = TriggerType::kPoint;
           s.fault.trigger.point = FaultPoint::kMidRecord;

@@ -1,0 +1,41 @@
+// What a strategy costs, from its fault-free trials (each trial one
+// repetition): throughput with median and spread, task latency percentiles,
+// where the time went per stage (summed over workers), the share spent on
+// serialization and inter-process traffic, and the fraction of the matching
+// machine limit measured in the same run.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/limits.h"
+#include "harness/runner.h"
+
+namespace crashbench {
+
+struct Costs {
+  double records_per_s = 0, records_per_s_min = 0, records_per_s_max = 0;
+  double bytes_per_s = 0;
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+  std::array<double, kNumStages> stages_ms{};  // per trial, median over trials
+  double serialization_share = 0;
+  std::string limit_name;
+  double limit_records_per_s = 0;
+  double fraction_of_limit = 0;
+  int repetitions = 0;
+  bool noisy = false;  // the spread says the machine was busy: read with care
+};
+
+// Costs of a scenario whose fault is "none"; nullopt otherwise or with no trials.
+std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits* limits);
+nlohmann::json CostsToJson(const Costs& c);
+// One row per fault-free scenario.
+std::string RenderCostTable(const RunOutcome& outcome);
+// The key limits are stored under: one set per workload shape.
+std::string WorkloadKey(const Workload& w);
+
+double Percentile(std::vector<double> v, double p);
+
+}  // namespace crashbench
