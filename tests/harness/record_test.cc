@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "harness/crc32c.h"
+
+#include <nlohmann/json.hpp>
 
 namespace crashbench {
 namespace {
@@ -59,8 +62,17 @@ TEST(Payload, ExactSizeAndNeedsNoJsonEscaping) {
   for (size_t n : {1u, 9u, 10u, 11u, 256u, 4096u}) {
     std::string p = MakePayload(1, 2, 3, n);
     ASSERT_EQ(p.size(), n);
-    for (char c : p) ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << c;
+    for (char c : p) {
+      ASSERT_TRUE(c >= 0x23 && c <= 0x63) << int(c);
+      ASSERT_NE(c, '\\');
+    }
   }
+}
+
+TEST(Payload, UsesAllSixtyFourSymbols) {
+  std::string p = MakePayload(3, 1, 1, 4096);
+  std::set<char> seen(p.begin(), p.end());
+  EXPECT_EQ(seen.size(), 64u);
 }
 
 TEST(Record, EncodesTheContractExactly) {
@@ -100,6 +112,46 @@ TEST(Record, MissingFieldIsBadFields) {
             ParseOutcome::kBadFields);
   EXPECT_EQ(ParseRecord(R"({"task":1,"seq":5,"of":5,"payload":"x","crc":"00000000"})", &r),
             ParseOutcome::kBadFields);
+}
+
+}  // namespace
+}  // namespace crashbench
+
+namespace crashbench {
+namespace {
+
+// The canonical fast path and the full JSON parser must judge every text the
+// same way: run both on many mutations of real records.
+ParseOutcome FullParse(std::string_view text, Record* r) {
+  nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) return ParseOutcome::kBadJson;
+  return RecordFromJson(&j, r);
+}
+
+TEST(Record, FastPathAgreesWithTheFullParserOnMutations) {
+  uint64_t rng = 12345;
+  auto next = [&] { return rng = rng * 6364136223846793005ull + 1442695040888963407ull; };
+  const std::string alphabet = "{}\":,0123456789-\\ abcxyz\n\x01\xc3";
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = EncodeRecord(next() % 20, next() % 5, 1 + next() % 6, MakePayload(next(), 1, 2, next() % 40));
+    int edits = 1 + static_cast<int>(next() % 3);
+    for (int e = 0; e < edits; ++e) {
+      size_t at = next() % (text.size() + 1);
+      switch (next() % 3) {
+        case 0: if (at < text.size()) text.erase(at, 1); break;
+        case 1: text.insert(at, 1, alphabet[next() % alphabet.size()]); break;
+        case 2: if (at < text.size()) text[at] = alphabet[next() % alphabet.size()]; break;
+      }
+    }
+    Record a, b;
+    ParseOutcome fast = ParseRecord(text, &a), full = FullParse(text, &b);
+    ASSERT_EQ(fast, full) << text;
+    if (fast == ParseOutcome::kValid || fast == ParseOutcome::kBadCrc) {
+      EXPECT_EQ(a.task, b.task);
+      EXPECT_EQ(a.seq, b.seq);
+      EXPECT_EQ(a.payload, b.payload);
+    }
+  }
 }
 
 }  // namespace
