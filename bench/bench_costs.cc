@@ -1,0 +1,132 @@
+// Micro-costs behind the runner's numbers: a frame round trip over a pipe,
+// one task committed by each strategy (in this process, no pool), fork and
+// reap, and what timing a stage costs next to the work it times.
+#include <benchmark/benchmark.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "harness/frame.h"
+#include "harness/stage_clock.h"
+#include "harness/sys.h"
+#include "harness/worker_context.h"
+#include "strategies/strategy.h"
+
+namespace crashbench {
+namespace {
+
+void BM_FrameRoundTrip(benchmark::State& state) {
+  UniqueFd a_r, a_w, b_r, b_w;
+  if (!MakePipe(&a_r, &a_w).ok() || !MakePipe(&b_r, &b_w).ok()) {
+    state.SkipWithError("pipe");
+    return;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {  // echo frames back until the pipe closes
+    a_w.Reset();
+    b_r.Reset();
+    std::string f;
+    while (ReadFrame(a_r.get(), &f).ok() && WriteFrame(b_w.get(), f).ok()) {
+    }
+    _exit(0);
+  }
+  a_r.Reset();
+  b_w.Reset();
+  const std::string payload = R"({"ack":12,"st":[1,2,3,4,5,6]})";
+  std::string got;
+  for (auto _ : state) {
+    (void)WriteFrame(a_w.get(), payload);
+    (void)ReadFrame(b_r.get(), &got);
+  }
+  a_w.Reset();
+  waitpid(pid, nullptr, 0);
+}
+BENCHMARK(BM_FrameRoundTrip);
+
+void BM_ForkAndReap(benchmark::State& state) {
+  for (auto _ : state) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    waitpid(pid, nullptr, 0);
+  }
+}
+BENCHMARK(BM_ForkAndReap);
+
+// One task of 16 records committed by a strategy, in this process. Strategies
+// with a writer process or an inherited handle need the pool: they are left out.
+void BM_StrategyCommitsOneTask(benchmark::State& state, const char* name, const char* fsync) {
+  const StrategyInfo* info = FindStrategy(name);
+  char dir_template[] = "/tmp/crashbench-bench-XXXXXX";
+  const char* dir = mkdtemp(dir_template);
+  if (!info || !dir) {
+    state.SkipWithError("set-up failed");
+    return;
+  }
+  StrategyConfig config;
+  config.dir = dir;
+  config.options = {{"fsync", fsync}};
+  config.payload_seed = 1;
+  config.records_per_task = 16;
+  config.record_bytes = state.range(0);
+  std::unique_ptr<Strategy> strategy = info->make();
+  WorkerContext ctx(config, nullptr, {});
+  long long task = 0;
+  for (auto _ : state) {
+    Status s = strategy->RunTask(ctx, task++ % 64);
+    if (!s.ok()) {
+      state.SkipWithError(s.message().c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 16);
+  (void)RemoveTree(dir);
+}
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, naive, "naive", "none")->Arg(256)->Arg(4096);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, per_task_file, "per-task-file", "none")->Arg(256)->Arg(4096);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, locked_append, "locked-append", "none")->Arg(256)->Arg(4096);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, atomic_rename_nosync, "atomic-rename", "none")->Arg(256)->Arg(4096);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, atomic_rename_fsync, "atomic-rename", "task")->Arg(4096)->Iterations(200);
+
+// The instrumentation's own cost: one StageTimer (two clock reads) against
+// the cheapest thing it times, one record's fwrite into a stdio buffer.
+void BM_StageTimerAlone(benchmark::State& state) {
+  StageClock clock;
+  for (auto _ : state) {
+    StageTimer t(clock, Stage::kWrite);
+    benchmark::ClobberMemory();
+  }
+  benchmark::DoNotOptimize(clock.Get(Stage::kWrite));
+}
+BENCHMARK(BM_StageTimerAlone);
+
+void BM_RecordFwriteUntimed(benchmark::State& state) {
+  FILE* f = std::fopen("/dev/null", "we");
+  std::string line(static_cast<size_t>(state.range(0)), 'x');
+  const size_t half = line.size() / 2;
+  for (auto _ : state) {
+    std::fwrite(line.data(), 1, half, f);
+    std::fwrite(line.data() + half, 1, line.size() - half, f);
+  }
+  std::fclose(f);
+}
+BENCHMARK(BM_RecordFwriteUntimed)->Arg(330)->Arg(4200);
+
+void BM_RecordFwriteTimedAsInStrategies(benchmark::State& state) {
+  FILE* f = std::fopen("/dev/null", "we");
+  std::string line(static_cast<size_t>(state.range(0)), 'x');
+  StageClock clock;
+  const size_t half = line.size() / 2;
+  for (auto _ : state) {  // one timer around both halves, as WriteRecordInHalves does
+    StageTimer t(clock, Stage::kWrite);
+    std::fwrite(line.data(), 1, half, f);
+    std::fwrite(line.data() + half, 1, line.size() - half, f);
+  }
+  std::fclose(f);
+}
+BENCHMARK(BM_RecordFwriteTimedAsInStrategies)->Arg(330)->Arg(4200);
+
+}  // namespace
+}  // namespace crashbench
