@@ -7,6 +7,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <memory>
@@ -230,10 +231,17 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
       out.interrupted = true;
       break;
     }
+    // A fault-free trial is also a cost measurement: it runs alone, so that
+    // its timings are not another trial's load.
+    auto measures = [](const Running& r) { return r.into->scenario.fault.kind == "none"; };
     while (!queue.empty() && static_cast<int>(running.size()) < std::max(1, options.jobs)) {
+      if (std::any_of(running.begin(), running.end(), measures)) break;
+      const bool alone = measures(queue.front());
+      if (alone && !running.empty()) break;
       Running r = std::move(queue.front());
       queue.pop_front();
       if (!start(std::move(r)) && Interrupted()) break;
+      if (alone) break;
     }
     if (running.empty()) continue;
     std::vector<pollfd> fds;
