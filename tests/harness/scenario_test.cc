@@ -96,3 +96,29 @@ TEST(Scenario, UnknownForbiddenKindListsValidOnes) {
 
 }  // namespace
 }  // namespace crashbench
+
+#include <dirent.h>
+
+namespace crashbench {
+namespace {
+
+// Every scenario file shipped in scenarios/ must load: a typo there would
+// otherwise surface only when a user runs it.
+TEST(Scenario, EveryShippedScenarioFileLoads) {
+  const std::string dir = std::string(CRASHBENCH_SOURCE_DIR) + "/scenarios";
+  DIR* d = opendir(dir.c_str());
+  ASSERT_NE(d, nullptr);
+  int files = 0;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() < 5 || name.substr(name.size() - 5) != ".json") continue;
+    ++files;
+    Result<std::vector<Scenario>> s = LoadScenarioFile(dir + "/" + name);
+    EXPECT_TRUE(s.ok()) << name << ": " << s.status().message();
+  }
+  closedir(d);
+  EXPECT_GE(files, 4);
+}
+
+}  // namespace
+}  // namespace crashbench
