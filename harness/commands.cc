@@ -10,6 +10,7 @@
 #include "harness/runner.h"
 #include "harness/sys.h"
 #include "harness/verifier.h"
+#include "results/chart.h"
 #include "results/costs.h"
 #include "results/results.h"
 #include "scenarios/default_matrix.h"
@@ -103,6 +104,54 @@ int RunRunCommand(const RunCommand& cmd) {
   }
   std::cout << "results: " << out_dir << "/results.json\n";
   if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
+  return RunExitCode(outcome);
+}
+
+int RunSweepCommand(const SweepCommand& cmd) {
+  std::vector<std::string> strategies = cmd.strategies;
+  if (strategies.empty())
+    for (const StrategyInfo& info : AllStrategies()) strategies.emplace_back(info.name);
+  std::vector<Scenario> scenarios;
+  for (const std::string& strategy : strategies) {
+    std::vector<std::string> fsyncs = cmd.fsync;
+    if (fsyncs.empty()) fsyncs.push_back("");  // the strategy's default
+    for (int workers : cmd.workers)
+      for (long long bytes : cmd.record_bytes)
+        for (const std::string& fsync : fsyncs) {
+          Scenario s;
+          s.strategy = strategy;
+          s.workers = workers;
+          s.workload = {cmd.tasks, cmd.records_per_task, bytes};
+          s.trials = cmd.repetitions;
+          s.seed = 1;
+          s.deadline_ms = 120000;
+          if (!fsync.empty()) s.options["fsync"] = fsync;
+          Status st = ValidateScenario(&s);
+          if (!st.ok()) return InputError("sweep: " + st.message());
+          s.name = strategy + " w=" + std::to_string(workers) + " rec=" + std::to_string(bytes) +
+                   " fsync=" + s.options.at("fsync");
+          scenarios.push_back(std::move(s));
+        }
+  }
+  RunOptions opt;
+  opt.jobs = 1;
+  opt.scratch_parent = cmd.scratch_parent;
+  opt.self_exe = SelfExe();
+  opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
+  InstallInterruptHandlers();
+  RunOutcome outcome = RunScenarios(scenarios, opt);
+  std::cout << RenderTable(outcome) << "\n" << RenderCostTable(outcome);
+  const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() + "-sweep" : cmd.out_dir;
+  Status st = MakeDirs(out_dir);
+  if (st.ok()) st = WriteFileAtomic(out_dir + "/results.json", BuildResults(outcome, ReplayInfo{}).dump(2) + "\n");
+  if (st.ok())
+    st = WriteFileAtomic(out_dir + "/chart.svg",
+                         RenderCostChartSvg(outcome, "crashbench sweep: records/s by configuration"));
+  if (!st.ok()) {
+    std::cerr << "crashbench: could not write results: " << st.message() << "\n";
+    return 3;
+  }
+  std::cout << "results: " << out_dir << "/results.json\nchart: " << out_dir << "/chart.svg\n";
   return RunExitCode(outcome);
 }
 

@@ -34,6 +34,21 @@ struct VerifyCommand {
 };
 int RunVerifyCommand(const VerifyCommand& cmd);
 
+// Fault-free runs of every combination, one table and one chart.
+struct SweepCommand {
+  std::vector<std::string> strategies;
+  std::vector<int> workers = {4};
+  std::vector<long long> record_bytes = {256};
+  std::vector<std::string> fsync;  // empty: each strategy's default
+  long long tasks = 64;
+  long long records_per_task = 16;
+  int repetitions = 5;
+  std::string out_dir;
+  std::string scratch_parent;
+  bool no_progress = false;
+};
+int RunSweepCommand(const SweepCommand& cmd);
+
 int RunListCommand();
 
 }  // namespace crashbench

@@ -56,6 +56,19 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("--acked", verify.acked_file, "JSON array of acknowledged task ids");
   verify_cmd->add_flag("--json", verify.json, "Print one JSON object");
 
+  crashbench::SweepCommand sweep;
+  CLI::App* sweep_cmd = app.add_subcommand("sweep", "Measure costs over a grid of configurations: one table, one chart");
+  sweep_cmd->add_option("--strategy", sweep.strategies, "Strategies (default: all)")->delimiter(',');
+  sweep_cmd->add_option("--workers", sweep.workers, "Worker counts, e.g. 1,2,4")->delimiter(',')->check(CLI::Range(1, 256));
+  sweep_cmd->add_option("--record-bytes", sweep.record_bytes, "Record sizes, e.g. 256,4096")->delimiter(',')->check(CLI::Range(1, 16 << 20));
+  sweep_cmd->add_option("--fsync", sweep.fsync, "fsync options, e.g. none,task (default: each strategy's)")->delimiter(',');
+  sweep_cmd->add_option("--tasks", sweep.tasks, "Tasks per run")->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("--records-per-task", sweep.records_per_task, "Records per task")->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("--repetitions", sweep.repetitions, "Runs per configuration")->check(CLI::Range(1, 1000));
+  sweep_cmd->add_option("--out", sweep.out_dir, "Where results.json and chart.svg go");
+  sweep_cmd->add_option("--scratch", sweep.scratch_parent, "Parent directory for scratch directories");
+  sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
+
   CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
 
   try {
@@ -72,6 +85,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return crashbench::RunRunCommand(run);
   if (*verify_cmd) return crashbench::RunVerifyCommand(verify);
+  if (*sweep_cmd) return crashbench::RunSweepCommand(sweep);
   if (*list_cmd) return crashbench::RunListCommand();
   return 2;
 }

@@ -97,15 +97,13 @@ std::string Human(double v) {
 
 std::string RenderCostTable(const RunOutcome& outcome) {
   std::vector<std::vector<std::string>> rows = {
-      {"strategy", "records/s (min-max)", "MB/s", "task ms p50/p95/p99", "ser+ipc", "limit", "of limit"}};
+      {"scenario", "records/s (min-max)", "MB/s", "task ms p50/p95/p99", "ser+ipc", "limit", "of limit"}};
   bool noisy = false;
   for (const ScenarioResult& sr : outcome.scenarios) {
     auto it = outcome.limits.find(WorkloadKey(sr.scenario.workload));
     std::optional<Costs> c = ComputeCosts(sr, it == outcome.limits.end() ? nullptr : &it->second);
     if (!c) continue;
-    std::string name = sr.scenario.strategy;
-    for (const auto& [k, v] : sr.scenario.options)
-      if (k != "fsync" || v != "none") name += " " + k + "=" + v;
+    const std::string& name = sr.scenario.name;
     char lat[64], mbs[32], share[16], frac[16];
     std::snprintf(lat, sizeof lat, "%.2f/%.2f/%.2f", c->p50_ms, c->p95_ms, c->p99_ms);
     std::snprintf(mbs, sizeof mbs, "%.1f", c->bytes_per_s / 1e6);

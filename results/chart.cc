@@ -1,0 +1,78 @@
+#include "results/chart.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "results/costs.h"
+
+namespace crashbench {
+namespace {
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderCostChartSvg(const RunOutcome& outcome, const std::string& title) {
+  struct Bar {
+    std::string label;
+    Costs costs;
+  };
+  std::vector<Bar> bars;
+  double max_value = 1;
+  for (const ScenarioResult& sr : outcome.scenarios) {
+    auto it = outcome.limits.find(WorkloadKey(sr.scenario.workload));
+    auto c = ComputeCosts(sr, it == outcome.limits.end() ? nullptr : &it->second);
+    if (!c) continue;
+    bars.push_back({sr.scenario.name, *c});
+    max_value = std::max({max_value, c->records_per_s_max, c->limit_records_per_s});
+  }
+  const int bar_w = 36, gap = 18, left = 80, top = 40, height = 300, label_h = 170;
+  const int width = left + static_cast<int>(bars.size()) * (bar_w + gap) + 40;
+  std::ostringstream svg;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
+      << top + height + label_h << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  svg << "<text x=\"" << left << "\" y=\"20\" font-size=\"14\">" << Escape(title) << "</text>\n";
+  auto y_of = [&](double v) { return top + height - static_cast<int>(height * v / max_value); };
+  for (int i = 0; i <= 4; ++i) {
+    const double v = max_value * i / 4;
+    char label[32];
+    std::snprintf(label, sizeof label, "%.0fk", v / 1000);
+    svg << "<line x1=\"" << left << "\" x2=\"" << width - 20 << "\" y1=\"" << y_of(v) << "\" y2=\""
+        << y_of(v) << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << y_of(v) + 4
+        << "\" text-anchor=\"end\">" << label << "</text>\n";
+  }
+  svg << "<text x=\"14\" y=\"" << top + height / 2 << "\" transform=\"rotate(-90 14 " << top + height / 2
+      << ")\" text-anchor=\"middle\">records/s (median; whiskers min-max; red: machine limit)</text>\n";
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const Costs& c = bars[i].costs;
+    const int x = left + gap / 2 + static_cast<int>(i) * (bar_w + gap);
+    svg << "<rect x=\"" << x << "\" y=\"" << y_of(c.records_per_s) << "\" width=\"" << bar_w
+        << "\" height=\"" << top + height - y_of(c.records_per_s) << "\" fill=\"#4a78b5\"><title>"
+        << Escape(bars[i].label) << ": " << static_cast<long long>(c.records_per_s)
+        << " records/s</title></rect>\n";
+    const int mid = x + bar_w / 2;
+    svg << "<line x1=\"" << mid << "\" x2=\"" << mid << "\" y1=\"" << y_of(c.records_per_s_min)
+        << "\" y2=\"" << y_of(c.records_per_s_max) << "\" stroke=\"#222\"/>\n";
+    if (c.limit_records_per_s > 0)
+      svg << "<line x1=\"" << x - 4 << "\" x2=\"" << x + bar_w + 4 << "\" y1=\"" << y_of(c.limit_records_per_s)
+          << "\" y2=\"" << y_of(c.limit_records_per_s) << "\" stroke=\"#c0392b\" stroke-width=\"2\"><title>"
+          << Escape(c.limit_name) << "</title></line>\n";
+    svg << "<text transform=\"translate(" << mid << "," << top + height + 8 << ") rotate(60)\">"
+        << Escape(bars[i].label) << "</text>\n";
+  }
+  svg << "</svg>\n";
+  return svg.str();
+}
+
+}  // namespace crashbench
