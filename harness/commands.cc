@@ -76,7 +76,15 @@ int RunRunCommand(const RunCommand& cmd) {
                         "' has trials 0.." + std::to_string(s.trials - 1));
   }
 
+  // The results directory exists before the run: every finished trial is
+  // spilled there, so memory stays flat however many trials run.
+  const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
+  if (Status st = MakeDirs(out_dir); !st.ok()) {
+    std::cerr << "crashbench: cannot create the results directory: " << st.message() << "\n";
+    return 3;
+  }
   RunOptions opt;
+  opt.spill_path = out_dir + "/.trials.jsonl.tmp";
   opt.jobs = cmd.jobs;
   opt.keep = cmd.keep;
   opt.only_trial = cmd.trial;
@@ -88,16 +96,14 @@ int RunRunCommand(const RunCommand& cmd) {
   RunOutcome outcome = RunScenarios(scenarios, opt);
 
   ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick};
-  nlohmann::json results = BuildResults(outcome, replay);
   std::cout << RenderTable(outcome);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);
   if (!failures.empty()) std::cout << "\n" << failures;
   if (cmd.keep)
     std::cout << "scratch directories kept under " << outcome.scratch_root << "\n";
-  const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
-  Status st = MakeDirs(out_dir);
-  if (st.ok()) st = WriteFileAtomic(out_dir + "/results.json", results.dump(2) + "\n");
+  Status st = WriteResultsFile(out_dir + "/results.json", outcome, replay);
+  ::unlink(opt.spill_path.c_str());
   if (!st.ok()) {
     std::cerr << "crashbench: could not write results: " << st.message() << "\n";
     return 3;
@@ -143,7 +149,7 @@ int RunSweepCommand(const SweepCommand& cmd) {
   std::cout << RenderTable(outcome) << "\n" << RenderCostTable(outcome);
   const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() + "-sweep" : cmd.out_dir;
   Status st = MakeDirs(out_dir);
-  if (st.ok()) st = WriteFileAtomic(out_dir + "/results.json", BuildResults(outcome, ReplayInfo{}).dump(2) + "\n");
+  if (st.ok()) st = WriteResultsFile(out_dir + "/results.json", outcome, ReplayInfo{});
   if (st.ok())
     st = WriteFileAtomic(out_dir + "/chart.svg",
                          RenderCostChartSvg(outcome, "crashbench sweep: records/s by configuration"));

@@ -84,10 +84,8 @@ class Progress {
 std::map<std::string, int> ScenarioResult::forbidden_seen() const {
   std::map<std::string, int> seen;
   for (const TrialResult& t : trials) {
-    std::set<AnomalyKind> kinds;
-    for (const Anomaly& a : t.anomalies)
-      if (scenario.forbid.count(a.kind)) kinds.insert(a.kind);
-    for (AnomalyKind k : kinds) seen[std::string(AnomalyName(k))]++;
+    for (AnomalyKind k : scenario.forbid)
+      if (t.count(k) > 0) seen[std::string(AnomalyName(k))]++;
   }
   return seen;
 }
@@ -216,10 +214,26 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     running.push_back(std::move(r));
     return true;
   };
+  UniqueFd spill;
+  long long spill_size = 0;
+  out.spill_path = options.spill_path;
+  if (!options.spill_path.empty())
+    spill.Reset(::open(options.spill_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   auto finish = [&](Running& r) {
     TrialResult t = r.job->Finish(r.plan);
     if (options.keep) t.kept_dir = r.plan.dir;
     else (void)RemoveTree(r.plan.dir);
+    if (spill.valid()) {
+      const std::string line = TrialResultToJson(t, false).dump() + "\n";
+      if (WriteFull(spill.get(), line.data(), line.size()).ok()) {
+        t.spill_offset = spill_size;
+        spill_size += static_cast<long long>(line.size());
+        // Keep what summaries, tables and costs need; the rest is on disk.
+        std::vector<Anomaly>().swap(t.anomalies);
+        t.processes = nlohmann::json::array();
+        if (r.into->scenario.fault.kind != "none") std::vector<long long>().swap(t.task_latency_us);
+      }
+    }
     if (t.violations() > 0) ++violating_trials;
     progress.Tick(r.into->scenario.name + " trial " + std::to_string(r.plan.index), violating_trials);
     r.into->trials.push_back(std::move(t));

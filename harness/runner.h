@@ -24,6 +24,9 @@ struct RunOptions {
   std::string self_exe;            // the crashbench binary (spawn mode)
   bool progress = false;           // draw a progress line on stderr
   bool measure_limits = true;      // calibrate the machine's limits for fault-free scenarios
+  // When set, each finished trial's full result is appended to this file and
+  // only a summary stays in memory (TrialResult::spill_offset says where).
+  std::string spill_path;
 };
 
 struct ScenarioResult {
@@ -44,6 +47,7 @@ struct RunOutcome {
   bool interrupted = false;
   std::map<std::string, MachineLimits> limits;  // by WorkloadKey, for fault-free scenarios
   std::string limits_error;
+  std::string spill_path;  // as in RunOptions
 };
 
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options);

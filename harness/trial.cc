@@ -42,6 +42,20 @@ Anomaly AnomalyFromJson(const nlohmann::json& j) {
 
 }  // namespace
 
+long long TrialResult::violations() const {
+  long long n = 0;
+  for (const auto& [kind, c] : counts) {
+    auto k = AnomalyFromName(kind);
+    if (k && IsViolation(*k)) n += c;
+  }
+  return n;
+}
+
+long long TrialResult::count(AnomalyKind kind) const {
+  auto it = counts.find(std::string(AnomalyName(kind)));
+  return it == counts.end() ? 0 : it->second;
+}
+
 uint64_t TrialSeed(uint64_t scenario_seed, int index) {
   return Mix(scenario_seed * 0x100000001B3ull + static_cast<uint64_t>(index)) >> 11;  // < 2^53
 }
@@ -79,8 +93,15 @@ ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* c
 }
 
 nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
+  // Counts are always complete; details stop at kMaxDetails per kind, so a
+  // run of ten thousand trials does not carry ten thousand long lists.
   nlohmann::json details = nlohmann::json::array();
-  for (const Anomaly& a : r.anomalies) details.push_back(AnomalyToJson(a));
+  std::map<AnomalyKind, int> shown;
+  long long omitted = 0;
+  for (const Anomaly& a : r.anomalies) {
+    if (shown[a.kind]++ < kMaxDetailsPerKind) details.push_back(AnomalyToJson(a));
+    else ++omitted;
+  }
   nlohmann::json j = {{"index", r.index},
                       {"seed", r.seed},
                       {"fired", r.fired},
@@ -88,12 +109,13 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
                       {"failed_tasks", r.failed_tasks},
                       {"lost_in_flight", r.lost_in_flight},
                       {"pipeline_ok", r.pipeline_ok},
-                      {"anomalies", CountAnomalies(r.anomalies)},
+                      {"anomalies", r.counts},
                       {"violations", r.violations()},
                       {"duration_ms", r.duration_ms},
                       {"records_visible", r.records_visible},
                       {"processes", r.processes},
                       {"details", details}};
+  if (omitted) j["details_omitted"] = omitted;
   if (!r.kept_dir.empty()) j["kept_dir"] = r.kept_dir;
   if (!r.error.empty()) j["error"] = r.error;
   if (with_internals) {
@@ -121,6 +143,7 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
   r.error = j.value("error", "");
   if (j.contains("details"))
     for (const auto& d : j["details"]) r.anomalies.push_back(AnomalyFromJson(d));
+  if (j.contains("anomalies")) r.counts = j["anomalies"].get<AnomalyCounts>();
   if (j.contains("point_counts")) r.observed.point_counts = j["point_counts"];
   r.observed.duration_us = j.value("duration_us", 0LL);
   if (j.contains("task_latency_us")) r.task_latency_us = j["task_latency_us"].get<std::vector<long long>>();
@@ -184,6 +207,7 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
     a.detail = "a process died but the pipeline reported success";
     result.anomalies.push_back(a);
   }
+  result.counts = CountAnomalies(result.anomalies);
   result.fired = o.fired;
   result.acked_tasks = static_cast<long long>(vo.acked.size());
   result.failed_tasks = static_cast<long long>(o.failed_tasks.size());

@@ -45,7 +45,10 @@ struct TrialResult {
   long long failed_tasks = 0;
   long long lost_in_flight = 0;
   bool pipeline_ok = false;
+  // Every anomaly in the trial process; after the result crossed into the
+  // runner, only the first kMaxDetailsPerKind of each kind. `counts` is complete.
   std::vector<Anomaly> anomalies;
+  AnomalyCounts counts;
   double duration_ms = 0;
   std::string kept_dir;   // set when the scratch directory was kept
   std::string error;      // the harness itself failed this trial
@@ -54,9 +57,13 @@ struct TrialResult {
   std::vector<long long> task_latency_us;
   std::array<long long, kNumStages> stage_ns{};
   long long records_visible = 0;
-  long long violations() const { return CountViolations(anomalies); }
+  long long spill_offset = -1;  // where its full JSON line starts in the spill file
+  long long violations() const;
+  long long count(AnomalyKind kind) const;
 };
 
+// Anomaly details kept per kind and trial; the counts always cover every anomaly.
+inline constexpr int kMaxDetailsPerKind = 10;
 nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals);
 TrialResult TrialResultFromJson(const nlohmann::json& j);
 

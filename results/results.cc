@@ -1,15 +1,18 @@
 #include "results/results.h"
 
+#include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <iomanip>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "harness/sys.h"
 #include "results/costs.h"
 
 namespace crashbench {
@@ -28,10 +31,10 @@ std::string ShellQuote(const std::string& s) {
 std::vector<std::string> WorstKinds(const std::vector<TrialResult>& trials, size_t max) {
   std::map<std::string, int> hits;
   for (const TrialResult& t : trials) {
-    std::set<std::string> kinds;
-    for (const Anomaly& a : t.anomalies)
-      if (IsViolation(a.kind)) kinds.insert(std::string(AnomalyName(a.kind)));
-    for (const auto& k : kinds) hits[k]++;
+    for (const auto& [kind, n] : t.counts) {
+      auto k = AnomalyFromName(kind);
+      if (k && IsViolation(*k) && n > 0) hits[kind]++;
+    }
   }
   std::vector<std::pair<int, std::string>> v;
   for (const auto& [k, n] : hits) v.emplace_back(-n, k);
@@ -70,56 +73,123 @@ std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo&
   return cmd;
 }
 
-nlohmann::json BuildResults(const RunOutcome& outcome, const ReplayInfo& replay) {
-  nlohmann::json scenarios = nlohmann::json::array();
-  for (const ScenarioResult& sr : outcome.scenarios) {
-    nlohmann::json j = ScenarioToJson(sr.scenario);
-    j.erase("trials");
-    j.erase("seed");
-    j["seed"] = sr.scenario.seed;
-    j["fault_label"] = FaultLabel(sr.scenario.fault);
-    nlohmann::json trials = nlohmann::json::array();
-    AnomalyCounts total;
-    int with_violations = 0, fired = 0, errors = 0;
-    for (const TrialResult& t : sr.trials) {
-      nlohmann::json tj = TrialResultToJson(t, false);
-      tj["replay"] = ReplayCommand(sr, t.index, replay);
-      trials.push_back(tj);
-      for (const auto& [k, n] : CountAnomalies(t.anomalies)) total[k] += n;
-      with_violations += t.violations() > 0;
-      fired += !t.fired.is_null();
-      errors += !t.error.empty();
-    }
-    j["trials"] = trials;
-    std::string expectation = sr.expectation_held() ? "held" : "failed";
-    if (sr.trials.empty() && sr.error.empty()) expectation = "not-run";
-    nlohmann::json summary = {{"trials", sr.trials.size()},
-                              {"trials_with_violations", with_violations},
-                              {"trials_fault_fired", fired},
-                              {"harness_errors", errors},
-                              {"anomalies", total},
-                              {"expectation", expectation},
-                              {"forbidden_seen", sr.forbidden_seen()}};
-    if (!sr.error.empty()) summary["error"] = sr.error;
-    if (sr.calibration)
-      summary["calibration"] = {{"duration_us", sr.calibration->duration_us},
-                                {"point_counts", sr.calibration->point_counts}};
-    j["summary"] = summary;
-    auto lim = outcome.limits.find(WorkloadKey(sr.scenario.workload));
-    if (auto c = ComputeCosts(sr, lim == outcome.limits.end() ? nullptr : &lim->second))
-      j["costs"] = CostsToJson(*c);
-    scenarios.push_back(j);
+namespace {
+
+// One trial's full JSON line from the spill file, at its offset.
+Result<std::string> ReadSpilledLine(int fd, long long offset) {
+  std::string line;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = RetryOnEintr([&] { return ::pread(fd, buf, sizeof buf, offset + static_cast<long long>(line.size())); });
+    if (n < 0) return ErrnoStatus("read spilled trial", errno);
+    if (n == 0) return line;
+    const char* nl = static_cast<const char*>(std::memchr(buf, '\n', static_cast<size_t>(n)));
+    line.append(buf, nl ? static_cast<size_t>(nl - buf) : static_cast<size_t>(n));
+    if (nl) return line;
+  }
+}
+
+nlohmann::json ScenarioSummary(const ScenarioResult& sr) {
+  AnomalyCounts total;
+  int with_violations = 0, fired = 0, errors = 0;
+  for (const TrialResult& t : sr.trials) {
+    for (const auto& [k, n] : t.counts) total[k] += n;
+    with_violations += t.violations() > 0;
+    fired += !t.fired.is_null();
+    errors += !t.error.empty();
+  }
+  std::string expectation = sr.expectation_held() ? "held" : "failed";
+  if (sr.trials.empty() && sr.error.empty()) expectation = "not-run";
+  nlohmann::json summary = {{"trials", sr.trials.size()},
+                            {"trials_with_violations", with_violations},
+                            {"trials_fault_fired", fired},
+                            {"harness_errors", errors},
+                            {"anomalies", total},
+                            {"expectation", expectation},
+                            {"forbidden_seen", sr.forbidden_seen()}};
+  if (!sr.error.empty()) summary["error"] = sr.error;
+  if (sr.calibration)
+    summary["calibration"] = {{"duration_us", sr.calibration->duration_us},
+                              {"point_counts", sr.calibration->point_counts}};
+  return summary;
+}
+
+}  // namespace
+
+Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& replay) {
+  UniqueFd spill;
+  if (!outcome.spill_path.empty()) {
+    spill.Reset(::open(outcome.spill_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!spill.valid()) return ErrnoStatus("open " + outcome.spill_path, errno);
   }
   nlohmann::json limits = nlohmann::json::object();
   for (const auto& [key, l] : outcome.limits) limits[key] = LimitsToJson(l);
   nlohmann::json context = MachineContext(outcome);
   context["limits"] = limits;
   if (!outcome.limits_error.empty()) context["limits_error"] = outcome.limits_error;
-  return {{"schema_version", kResultsSchemaVersion},
-          {"tool", {{"name", "crashbench"}, {"version", CRASHBENCH_VERSION}, {"git_sha", CRASHBENCH_GIT_SHA}}},
-          {"context", context},
-          {"interrupted", outcome.interrupted},
-          {"scenarios", scenarios}};
+  nlohmann::json head = {
+      {"schema_version", kResultsSchemaVersion},
+      {"tool", {{"name", "crashbench"}, {"version", CRASHBENCH_VERSION}, {"git_sha", CRASHBENCH_GIT_SHA}}},
+      {"context", context},
+      {"interrupted", outcome.interrupted}};
+  // The document is written piece by piece, one trial at a time, so that
+  // memory does not grow with the number of trials.
+  auto emit = [&](const std::string& text) { std::fwrite(text.data(), 1, text.size(), out); };
+  std::string text = head.dump(1);
+  text.pop_back();  // the closing brace: scenarios follow
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  emit(text + ",\n\"scenarios\": [");
+  for (size_t si = 0; si < outcome.scenarios.size(); ++si) {
+    const ScenarioResult& sr = outcome.scenarios[si];
+    nlohmann::json j = ScenarioToJson(sr.scenario);
+    j.erase("trials");
+    j["fault_label"] = FaultLabel(sr.scenario.fault);
+    j["summary"] = ScenarioSummary(sr);
+    auto lim = outcome.limits.find(WorkloadKey(sr.scenario.workload));
+    if (auto c = ComputeCosts(sr, lim == outcome.limits.end() ? nullptr : &lim->second))
+      j["costs"] = CostsToJson(*c);
+    std::string sj = j.dump();
+    sj.pop_back();
+    emit(std::string(si ? ",\n" : "\n") + sj + ",\"trials\":[");
+    for (size_t ti = 0; ti < sr.trials.size(); ++ti) {
+      const TrialResult& t = sr.trials[ti];
+      nlohmann::json tj;
+      if (t.spill_offset >= 0) {
+        Result<std::string> line = ReadSpilledLine(spill.get(), t.spill_offset);
+        if (!line.ok()) return line.status();
+        tj = nlohmann::json::parse(*line, nullptr, false);
+        if (tj.is_discarded()) return Status::Error("a spilled trial is not valid JSON");
+      } else {
+        tj = TrialResultToJson(t, false);
+      }
+      tj["replay"] = ReplayCommand(sr, t.index, replay);
+      emit(std::string(ti ? ",\n  " : "\n  ") + tj.dump());
+    }
+    emit("]}");
+  }
+  emit("\n]\n}\n");
+  if (std::ferror(out)) return Status::Error("writing results failed");
+  return Status::Ok();
+}
+
+Status WriteResultsFile(const std::string& path, const RunOutcome& outcome, const ReplayInfo& replay) {
+  // The same recipe crashbench recommends: temp file beside the target,
+  // write, fsync, rename, fsync the directory. A reader sees the old file or
+  // the whole new one.
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  FILE* f = std::fopen(tmp.c_str(), "we");
+  if (!f) return ErrnoStatus("create " + tmp, errno);
+  Status s = WriteResults(f, outcome, replay);
+  if (s.ok() && std::fflush(f) != 0) s = ErrnoStatus("write " + tmp, errno);
+  if (s.ok()) s = FsyncNoInt(fileno(f), tmp);
+  if (std::fclose(f) != 0 && s.ok()) s = ErrnoStatus("close " + tmp, errno);
+  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus("rename to " + path, errno);
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  return FsyncDir(dir.empty() ? "/" : dir);
 }
 
 std::string RenderTable(const RunOutcome& outcome) {
@@ -188,7 +258,7 @@ std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, 
     for (const TrialResult& t : sr.trials) {
       bool failed = !t.error.empty();
       std::string kinds;
-      for (const auto& [k, n] : CountAnomalies(t.anomalies)) {
+      for (const auto& [k, n] : t.counts) {
         auto kind = AnomalyFromName(k);
         if (kind && sr.scenario.forbid.count(*kind)) {
           failed = true;

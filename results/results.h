@@ -2,6 +2,7 @@
 // the console table, both built from one RunOutcome.
 #pragma once
 
+#include <cstdio>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +19,11 @@ struct ReplayInfo {
 };
 
 nlohmann::json MachineContext(const RunOutcome& outcome);
-nlohmann::json BuildResults(const RunOutcome& outcome, const ReplayInfo& replay);
+// The results document, streamed trial by trial (spilled trials are read back
+// from outcome.spill_path one at a time).
+Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& replay);
+// WriteResults into path with write-temp, fsync, rename, directory fsync.
+Status WriteResultsFile(const std::string& path, const RunOutcome& outcome, const ReplayInfo& replay);
 // The one command that reruns trial `index` of the scenario, keeping its directory.
 std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay);
 

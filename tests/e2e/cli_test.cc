@@ -1,4 +1,5 @@
 // The command line as a user meets it: exit codes, messages, files written.
+#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -74,10 +75,16 @@ TEST(Cli, RunWritesAVersionedResultsFileAtomically) {
     EXPECT_TRUE(t.contains(key)) << key;
   EXPECT_EQ(t["fired"]["point"], "mid-record");
   EXPECT_GE(t["anomalies"]["torn"].get<int>(), 1);
-  EXPECT_TRUE(Contains(r.out, "per-task-file")) << r.out;
-  // No temp file left beside the results.
-  Result<std::string> listing = ReadFileToString(d.path() + "/out/results.json");
-  EXPECT_EQ(::access((d.path() + "/out/results.json.tmp-0").c_str(), F_OK), -1);
+  EXPECT_TRUE(Contains(r.out, "pt  ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "3/3 partial-visible,torn")) << r.out;
+  // The results were renamed into place: nothing else is left in the directory.
+  std::vector<std::string> entries;
+  DIR* dir = opendir((d.path() + "/out").c_str());
+  ASSERT_NE(dir, nullptr);
+  while (dirent* e = readdir(dir))
+    if (e->d_name[0] != '.') entries.push_back(e->d_name);
+  closedir(dir);
+  EXPECT_EQ(entries, std::vector<std::string>{"results.json"});
 }
 
 TEST(Cli, FailedExpectationExits1AndItsReplayReproducesTheTrial) {

@@ -48,9 +48,7 @@ RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
 }
 
 long long Count(const TrialResult& t, AnomalyKind kind) {
-  long long n = 0;
-  for (const Anomaly& a : t.anomalies) n += a.kind == kind;
-  return n;
+  return t.count(kind);
 }
 
 long long TotalCount(const ScenarioResult& s, AnomalyKind kind) {
@@ -75,7 +73,7 @@ std::string Describe(const ScenarioResult& s) {
   std::string out = s.scenario.name + ":";
   for (const TrialResult& t : s.trials) {
     out += " [trial " + std::to_string(t.index) + " fired=" + t.fired.dump() + ":";
-    for (const auto& [k, n] : CountAnomalies(t.anomalies)) out += " " + k + "=" + std::to_string(n);
+    for (const auto& [k, n] : t.counts) out += " " + k + "=" + std::to_string(n);
     out += "]";
   }
   return out;

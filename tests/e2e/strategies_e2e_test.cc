@@ -45,21 +45,29 @@ TEST(EndToEnd, SpawnStartMethodRunsEveryStrategyIntact) {
   }
 }
 
-// Several workers, no fault. Tasks of 16 records x ~1 KiB are larger than
-// stdio's 4 KiB buffer, so buffered appenders flush mid-record while other
-// workers append: naive and shared-handle interleave with no fault at all.
-// The strategies built to avoid it must stay clean.
+// Several workers, no fault. Tasks larger than stdio's 4 KiB buffer are
+// flushed in chunks while other workers append: naive and shared-handle
+// interleave with no fault at all. That is a race: measured here, naive and
+// shared-handle interleaved in 30 of 30 trials of 32 records of 1000 bytes a
+// task (in 24 of 30 with 16 a task), so eight trials without any interleaving
+// would mean the strategy changed. Records stay shorter than a chunk: longer
+// ones cannot always be put back together (see the verifier's limits). The
+// strategies built to avoid it must stay clean in every trial.
 TEST(EndToEnd, SeveralWorkersNoFaultBufferedAppendersInterleaveOthersAreIntact) {
-  const Workload w{32, 16, 1000};
   std::vector<Scenario> scenarios;
-  for (const StrategyInfo& info : AllStrategies())
-    scenarios.push_back(MakeScenario(std::string(info.name), 4, w, 2));
+  for (const StrategyInfo& info : AllStrategies()) {
+    const std::string name(info.name);
+    const bool buffered_appender = name == "naive" || name == "shared-handle";
+    scenarios.push_back(buffered_appender ? MakeScenario(name, 4, {32, 32, 1000}, 8)
+                                          : MakeScenario(name, 4, {32, 16, 1000}, 2));
+  }
   RunOutcome out = RunAll(scenarios);
   for (const ScenarioResult& sr : out.scenarios) {
     const std::string& name = sr.scenario.strategy;
     if (name == "naive" || name == "shared-handle") {
       EXPECT_GT(TotalCount(sr, AnomalyKind::kInterleaved), 0) << Describe(sr);
       EXPECT_EQ(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
+      EXPECT_EQ(TotalCount(sr, AnomalyKind::kDuplicate), 0) << Describe(sr);
     } else {
       EXPECT_EQ(TrialsWithViolations(sr), 0) << Describe(sr);
       for (const TrialResult& t : sr.trials) EXPECT_EQ(t.records_visible, 32 * 16) << Describe(sr);
