@@ -34,6 +34,7 @@ struct CommandResult {
   std::string out, err;
 };
 
+// In tests/e2e/process_util.cc (end-to-end tests only).
 // Runs the crashbench binary with args (no shell), cwd as given, optional extra
 // environment entries ("K=V"). If interrupt_after_ms > 0, sends SIGINT then.
 CommandResult RunCrashbench(const std::vector<std::string>& args, const std::string& cwd,
