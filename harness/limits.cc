@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "harness/record.h"
+#include "harness/stage_clock.h"
 #include "harness/sys.h"
 
 namespace crashbench {
@@ -90,6 +91,15 @@ double ForkReapUs() {
   return Median(samples);
 }
 
+// What one StageTimer (two clock reads) costs on this machine.
+double StageTimerUs() {
+  StageClock clock;
+  constexpr int kRounds = 200000;
+  const long long t0 = NowMicros();
+  for (int i = 0; i < kRounds; ++i) StageTimer t(clock, Stage::kWrite);
+  return static_cast<double>(NowMicros() - t0) / kRounds + 0 * static_cast<double>(clock.Get(Stage::kWrite));
+}
+
 }  // namespace
 
 const Limit* MachineLimits::Find(const std::string& name) const {
@@ -142,6 +152,7 @@ Result<MachineLimits> MeasureLimits(const std::string& parent, const Workload& w
     else out.limits.push_back({"fdatasync", 0, *sync});
   }
   if (s.ok()) out.limits.push_back({"fork-reap", 0, ForkReapUs()});
+  if (s.ok()) out.limits.push_back({"stage-timer", 0, StageTimerUs()});
   (void)RemoveTree(dir);
   if (!s.ok()) return s;
   return out;

@@ -9,6 +9,7 @@
 //   write-fsync-rename  per task: temp file, write, fsync, rename, fsync directory
 //   fdatasync           latency of one fdatasync after a small write
 //   fork-reap           fork, child _exit, waitpid
+//   stage-timer         one StageTimer: what crashbench's own timing costs
 //
 //   MachineLimits lim = MeasureLimits(dir, workload, /*repetitions=*/3);
 //   const Limit* l = lim.Find("raw-write");

@@ -23,11 +23,13 @@ void WorkerMain(Strategy& strategy, const StrategyConfig& config, const ArmedFau
     ::_exit(1);
   }
   std::string frame;
+  long long ack_ns = 0;  // sending the previous acknowledgement: reported with the next task
   for (;;) {
     if (!ReadFrame(fds.task, &frame).ok()) break;  // no more tasks (or the supervisor is gone)
     long long task = nlohmann::json::parse(frame, nullptr, false).value("task", -1LL);
     if (task < 0) break;
     ctx.clock().Reset();
+    ctx.clock().Add(Stage::kIpc, ack_ns);
     Status st = strategy.RunTask(ctx, task);
     nlohmann::json reply;
     if (st.ok()) {
@@ -38,7 +40,9 @@ void WorkerMain(Strategy& strategy, const StrategyConfig& config, const ArmedFau
     } else {
       reply = {{"fail", task}, {"error", st.message()}};
     }
+    const long long sent_at = StageNowNanos();
     if (!WriteFrame(fds.ack, reply.dump()).ok()) break;
+    ack_ns = StageNowNanos() - sent_at;
   }
   strategy.WorkerExit(ctx);
   ::_exit(0);

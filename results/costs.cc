@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "harness/record.h"
 
 namespace crashbench {
@@ -31,10 +33,13 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
       EncodeRecord(s.workload.tasks / 2, s.workload.records_per_task / 2, s.workload.records_per_task,
                    std::string(static_cast<size_t>(s.workload.record_bytes), 'x')).size() + 1);
   std::vector<double> rates, latencies;
+  double cpu_ms = 0;  // wall time x the cores the workers could use, summed over trials
+  const double cores = std::min<double>(s.workers, std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
   std::array<std::vector<double>, kNumStages> stages;
   for (const TrialResult& t : sr.trials) {
     if (!t.error.empty() || t.duration_ms <= 0) continue;
     rates.push_back(static_cast<double>(t.acked_tasks * s.workload.records_per_task) / (t.duration_ms / 1000.0));
+    cpu_ms += t.duration_ms * cores;
     for (long long us : t.task_latency_us) latencies.push_back(static_cast<double>(us) / 1000.0);
     for (int i = 0; i < kNumStages; ++i)
       stages[static_cast<size_t>(i)].push_back(static_cast<double>(t.stage_ns[static_cast<size_t>(i)]) / 1e6);
@@ -61,6 +66,13 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
   c.noisy = c.repetitions >= 3 && (c.records_per_s_max - c.records_per_s_min) > 0.5 * c.records_per_s;
   c.limit_name = MatchingLimit(s.strategy, s.options.count("fsync") ? s.options.at("fsync") : "none");
   if (limits) {
+    if (const Limit* timer = limits->Find("stage-timer"); timer && cpu_ms > 0) {
+      // Two timers a record (serialize, write), about four a task (lock,
+      // fsync, rename, the acknowledgement), against the run's CPU time.
+      const double timers = static_cast<double>(c.repetitions) *
+                            static_cast<double>(s.workload.tasks * (2 * s.workload.records_per_task + 4));
+      c.instrumentation_share = timers * timer->latency_us / 1000.0 / cpu_ms;
+    }
     if (const Limit* l = limits->Find(c.limit_name)) {
       c.limit_records_per_s = l->records_per_s;
       if (l->records_per_s > 0) c.fraction_of_limit = c.records_per_s / l->records_per_s;
@@ -81,6 +93,7 @@ nlohmann::json CostsToJson(const Costs& c) {
           {"limit", {{"name", c.limit_name}, {"records_per_s", c.limit_records_per_s}}},
           {"fraction_of_limit", c.fraction_of_limit},
           {"repetitions", c.repetitions},
+          {"instrumentation_share", c.instrumentation_share},
           {"spread", {{"min", c.records_per_s_min}, {"max", c.records_per_s_max}}},
           {"noisy", c.noisy}};
 }
@@ -99,6 +112,7 @@ std::string RenderCostTable(const RunOutcome& outcome) {
   std::vector<std::vector<std::string>> rows = {
       {"scenario", "records/s (min-max)", "MB/s", "task ms p50/p95/p99", "ser+ipc", "limit", "of limit"}};
   bool noisy = false;
+  double worst_instrumentation = 0;
   for (const ScenarioResult& sr : outcome.scenarios) {
     auto it = outcome.limits.find(WorkloadKey(sr.scenario.workload));
     std::optional<Costs> c = ComputeCosts(sr, it == outcome.limits.end() ? nullptr : &it->second);
@@ -114,6 +128,7 @@ std::string RenderCostTable(const RunOutcome& outcome) {
                     mbs, lat, share, c->limit_name + " " + Human(c->limit_records_per_s) + "/s",
                     c->limit_records_per_s > 0 ? frac : "-"});
     noisy |= c->noisy;
+    worst_instrumentation = std::max(worst_instrumentation, c->instrumentation_share);
   }
   if (rows.size() == 1) return "";
   std::vector<size_t> w(rows[0].size(), 0);
@@ -126,6 +141,10 @@ std::string RenderCostTable(const RunOutcome& outcome) {
   }
   out << "costs from the fault-free trials (median of " << "each scenario's trials); limits measured "
       << "in this run on the same filesystem (" << outcome.fs_type << ")\n";
+  char timing[160];
+  std::snprintf(timing, sizeof timing, "stage timing itself costs at most %.1f%% of a run's CPU time\n",
+                100 * worst_instrumentation);
+  out << timing;
   if (noisy) out << "~ the spread is wide: the machine was busy, read these numbers with care\n";
   return out.str();
 }

@@ -25,6 +25,10 @@ struct Costs {
   double limit_records_per_s = 0;
   double fraction_of_limit = 0;
   int repetitions = 0;
+  // The share of the run's CPU time (wall time x usable cores) that the
+  // stage timers themselves cost (two clock reads a timer, measured in the
+  // same run): under 5%, or the numbers distort what they measure.
+  double instrumentation_share = 0;
   bool noisy = false;  // the spread says the machine was busy: read with care
 };
 

@@ -54,7 +54,15 @@ nlohmann::json MachineContext(const RunOutcome& outcome) {
   std::time_t now = std::time(nullptr);
   char date[64];
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::string cpu = "unknown";
+  if (Result<std::string> info = ReadFileToString("/proc/cpuinfo"); info.ok()) {
+    if (size_t p = info->find("model name"); p != std::string::npos) {
+      size_t colon = info->find(':', p), eol = info->find('\n', p);
+      if (colon != std::string::npos && colon < eol) cpu = info->substr(colon + 2, eol - colon - 2);
+    }
+  }
   return {{"date", date},
+          {"cpu", cpu},
           {"host_name", host},
           {"num_cpus", ::sysconf(_SC_NPROCESSORS_ONLN)},
           {"kernel", std::string(u.sysname) + " " + u.release},
