@@ -5,11 +5,17 @@ namespace crashbench {
 
 std::unique_ptr<Fault> MakeNoFault();
 std::unique_ptr<Fault> MakeSigkillFault();
+std::unique_ptr<Fault> MakeAbortFault();
+std::unique_ptr<Fault> MakeExitNoFlushFault();
+std::unique_ptr<Fault> MakeOomFault();
 
 const std::vector<FaultInfo>& AllFaults() {
   static const std::vector<FaultInfo> kFaults = {
       {"none", &MakeNoFault},
       {"sigkill", &MakeSigkillFault},
+      {"abort", &MakeAbortFault},
+      {"exit-no-flush", &MakeExitNoFlushFault},
+      {"oom", &MakeOomFault},
   };
   return kFaults;
 }

@@ -1,5 +1,6 @@
 #include "harness/fault_agent.h"
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -38,6 +39,42 @@ FaultRegion::~FaultRegion() {
   if (shared_) ::munmap(shared_, sizeof(FaultShared));
 }
 
+namespace {
+volatile sig_atomic_t g_fire_at_next_point = 0;
+void OnExitNoFlush(int) { ::_exit(0); }
+void OnFireAtNextPoint(int) { g_fire_at_next_point = 1; }
+}  // namespace
+
+void InstallInProcessFaultHandlers() {
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = OnExitNoFlush;
+  ::sigaction(SIGUSR1, &sa, nullptr);
+  sa.sa_handler = OnFireAtNextPoint;
+  ::sigaction(SIGUSR2, &sa, nullptr);
+  // Delivered from here on, including a signal that arrived while blocked.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+void BlockInProcessFaultSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+void FaultAgent::FireDeferred() {
+  if (g_fire_at_next_point && fault_.impl) {
+    g_fire_at_next_point = 0;
+    fault_.impl->FireInSelf();
+  }
+}
+
 bool FaultAgent::IsTarget() const {
   switch (fault_.target) {
     case FaultTarget::kWorker:
@@ -53,6 +90,7 @@ bool FaultAgent::IsTarget() const {
 }
 
 void FaultAgent::Point(FaultPoint p) {
+  FireDeferred();
   const int pi = static_cast<int>(p);
   long long n = shared_->point_count[static_cast<int>(role_)][pi].fetch_add(1) + 1;
   if (!fault_.impl || fault_.trigger != TriggerType::kPoint || p != fault_.point ||

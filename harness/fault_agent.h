@@ -60,6 +60,14 @@ class FaultRegion {
   FaultShared* shared_;
 };
 
+// Installs, in a worker or writer, the handlers through which the supervisor
+// delivers faults that must act inside the target: SIGUSR1 calls _exit(0)
+// (exit-no-flush); SIGUSR2 makes the next fault point fire (oom).
+// REQUIRES: BlockInProcessFaultSignals() ran in the parent before the fork, so
+// that a fault signal sent before the handlers exist waits instead of killing.
+void InstallInProcessFaultHandlers();
+void BlockInProcessFaultSignals();
+
 class FaultAgent {
  public:
   FaultAgent(const ArmedFault& fault, FaultShared* shared, Role role, int index, int fire_fd)
@@ -69,6 +77,7 @@ class FaultAgent {
 
  private:
   bool IsTarget() const;
+  void FireDeferred();
   void Fire(int point, long long occurrence);
   const ArmedFault& fault_;
   FaultShared* shared_;

@@ -53,6 +53,7 @@ class Supervisor final : public PoolHost {
   void FireAtTargets(pid_t except);
   void OnFireRequest();
   void OnTimeTrigger();
+  void NameTheFault();
   void DeclareHang();
   bool AllReaped() const;
 
@@ -67,6 +68,7 @@ class Supervisor final : public PoolHost {
   long long start_us_ = 0;
   long long next_task_ = 0;
   bool broken_ = false;
+  bool died_early_ = false;  // a worker exited 0 while it still had work
   bool fired_ = false;
 };
 
@@ -77,6 +79,7 @@ Status Supervisor::StartWriter(const std::vector<int>& keep_fds,
   keep.push_back(region_->fd());
   std::fflush(nullptr);
   Result<Child> child = ForkChild(keep, false, [&] {
+    InstallInProcessFaultHandlers();
     FaultAgent agent(c_.fault, region_->get(), Role::kWriter, 0, fire_w_.get());
     WorkerContext ctx(c_.strategy_config, &agent, {});
     ::_exit(body(ctx));
@@ -218,7 +221,13 @@ void Supervisor::OnFireRequest() {
     out_.fired["after_records"] = s.fired_occurrence;
   }
   out_.fired["at_us"] = Elapsed();
+  NameTheFault();
   FireAtTargets(s.fired_self ? s.fired_pid : -1);
+}
+
+void Supervisor::NameTheFault() {
+  out_.fired["fault"] = c_.fault_kind;
+  if (c_.fault_kind == "oom") out_.fired["method"] = "rlimit";  // the kernel OOM killer is not used yet
 }
 
 void Supervisor::OnTimeTrigger() {
@@ -228,6 +237,7 @@ void Supervisor::OnTimeTrigger() {
   out_.fired = {{"at_us", Elapsed()}, {"records_written", region_->get()->records.load()}};
   if (c_.fault.target == FaultTarget::kWorker)
     out_.fired["pid"] = workers_[static_cast<size_t>(c_.fault.target_worker)].child.pid();
+  NameTheFault();
   FireAtTargets(-1);
 }
 
@@ -259,6 +269,7 @@ void Supervisor::DeclareHang() {
 
 Result<PoolOutcome> Supervisor::Run() {
   ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error value, not a signal
+  BlockInProcessFaultSignals();  // inherited by every child until its handlers exist
   start_us_ = NowMicros();
   Result<FaultRegion> region = FaultRegion::Create();
   if (!region.ok()) return region.status();
@@ -326,7 +337,11 @@ Result<PoolOutcome> Supervisor::Run() {
         WorkerSlot& w = workers_[static_cast<size_t>(i)];
         DrainAcks(w);  // its last acknowledgements count
         if (!w.child.TryReap()) continue;
-        if (w.child.Failed()) {
+        // A worker that exits 0 on its own (before being told there is no
+        // more work) died too: os._exit(0) says success and is not.
+        const bool left_early = w.in_flight >= 0 || w.task_w.valid();
+        if (w.child.Failed() || left_early) {
+          died_early_ |= !w.child.Failed();
           if (w.in_flight >= 0) out_.lost_in_flight.push_back(w.in_flight);
           w.in_flight = -1;
           w.task_w.Reset();
@@ -355,7 +370,7 @@ Result<PoolOutcome> Supervisor::Run() {
     out_.processes.push_back({"writer", 0, writer_->pid(), writer_->Describe(), writer_->Failed()});
     any_failed |= writer_->Failed();
   }
-  out_.pipeline_ok = !out_.hang && !any_failed && out_.failed_tasks.empty() && torn_down.ok() &&
+  out_.pipeline_ok = !out_.hang && !any_failed && !died_early_ && out_.failed_tasks.empty() && torn_down.ok() &&
                      static_cast<long long>(out_.acks.size()) == c_.tasks;
   return std::move(out_);
 }

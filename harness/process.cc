@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,11 +32,16 @@ Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(120);  // the parent died before prctl
     if (new_group) ::setpgid(0, 0);
+    const rlimit no_core = {0, 0};  // faults abort on purpose: no core files
+    ::setrlimit(RLIMIT_CORE, &no_core);
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
     CloseAllExcept(keep_fds);
-    body();
+    // The child's stack is a copy of the parent's: an exception must never
+    // unwind into the parent's frames (a test runner's handler would go on
+    // running the parent's code in the child). noexcept ends it here.
+    [&]() noexcept { body(); }();
     ::_exit(121);  // body must not return
   }
   if (new_group) ::setpgid(pid, pid);  // both sides, so no race on who runs first

@@ -177,6 +177,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
       }
       TrialResult t = job->Finish(cal);
       (void)RemoveTree(cal.dir);
+      ::unlink((cal.dir + ".stderr").c_str());
       if (!t.error.empty()) {
         sr.error = "calibration run failed: " + t.error;
         return false;
@@ -221,8 +222,12 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     spill.Reset(::open(options.spill_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   auto finish = [&](Running& r) {
     TrialResult t = r.job->Finish(r.plan);
-    if (options.keep) t.kept_dir = r.plan.dir;
-    else (void)RemoveTree(r.plan.dir);
+    if (options.keep) {
+      t.kept_dir = r.plan.dir;
+    } else {
+      (void)RemoveTree(r.plan.dir);
+      ::unlink((r.plan.dir + ".stderr").c_str());
+    }
     if (spill.valid()) {
       const std::string line = TrialResultToJson(t, false).dump() + "\n";
       if (WriteFull(spill.get(), line.data(), line.size()).ok()) {
@@ -278,6 +283,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     ::kill(-r.job->child().pid(), SIGKILL);
     r.job->child().Reap();
     (void)RemoveTree(r.plan.dir);
+    ::unlink((r.plan.dir + ".stderr").c_str());
   }
   progress.Done();
   // The machine's limits, once per workload shape, on the same filesystem.

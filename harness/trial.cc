@@ -118,6 +118,7 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
   if (omitted) j["details_omitted"] = omitted;
   if (!r.kept_dir.empty()) j["kept_dir"] = r.kept_dir;
   if (!r.error.empty()) j["error"] = r.error;
+  if (!r.stderr_head.empty()) j["stderr"] = r.stderr_head;
   if (with_internals) {
     j["point_counts"] = r.observed.point_counts;
     j["duration_us"] = r.observed.duration_us;
@@ -141,6 +142,7 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
   r.processes = j.value("processes", nlohmann::json::array());
   r.kept_dir = j.value("kept_dir", "");
   r.error = j.value("error", "");
+  r.stderr_head = j.value("stderr", "");
   if (j.contains("details"))
     for (const auto& d : j["details"]) r.anomalies.push_back(AnomalyFromJson(d));
   if (j.contains("anomalies")) r.counts = j["anomalies"].get<AnomalyCounts>();
@@ -228,9 +230,20 @@ Result<TrialJob> TrialJob::Start(const TrialPlan& plan) {
   int flags = ::fcntl(job.result_r_.get(), F_GETFL);
   ::fcntl(job.result_r_.get(), F_SETFL, flags | O_NONBLOCK);
   const int wfd = w.get();
+  const std::string log = plan.dir + ".stderr";
   std::fflush(nullptr);
   Result<Child> child = ForkChild({wfd}, /*new_group=*/true, [&] {
+    // What the trial's processes print (a failed assertion, std::bad_alloc)
+    // goes to a log beside the output directory, not onto crashbench's own
+    // output; its first lines travel with the result.
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
     TrialResult r = RunTrialHere(plan);
+    if (Result<std::string> text = ReadFileToString(log); text.ok() && !text->empty())
+      r.stderr_head = text->substr(0, 400);
     std::string text = TrialResultToJson(r, true).dump();
     ::_exit(WriteFull(wfd, text.data(), text.size()).ok() ? 0 : 1);
   });

@@ -52,6 +52,7 @@ struct TrialResult {
   double duration_ms = 0;
   std::string kept_dir;   // set when the scratch directory was kept
   std::string error;      // the harness itself failed this trial
+  std::string stderr_head;  // the first bytes the trial's processes wrote to stderr
   nlohmann::json processes = nlohmann::json::array();
   Calibration observed;   // point counts and duration of this very trial
   std::vector<long long> task_latency_us;

@@ -34,7 +34,10 @@ std::set<AnomalyKind> Forbidden(const std::string& strategy, bool faulty) {
 std::vector<Scenario> DefaultMatrix(bool quick) {
   std::vector<Scenario> out;
   for (const StrategyInfo& info : AllStrategies()) {
-    for (int f = 0; f < 3; ++f) {
+    // none, sigkill at mid-record, sigkill at random, then every other fault
+    // kind at mid-record.
+    const std::vector<std::string> other_kinds = {"abort", "exit-no-flush", "oom"};
+    for (int f = 0; f < 3 + static_cast<int>(other_kinds.size()); ++f) {
       Scenario s;
       s.strategy = std::string(info.name);
       s.workers = 4;
@@ -44,9 +47,9 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
       if (f == 0) {
         s.trials = quick ? 1 : 5;
       } else {
-        s.fault.kind = "sigkill";
-        s.trials = quick ? 5 : 40;
-        if (f == 1) {
+        s.fault.kind = f < 3 ? "sigkill" : other_kinds[static_cast<size_t>(f - 3)];
+        s.trials = quick ? (f < 3 ? 5 : 2) : (f < 3 ? 40 : 10);
+        if (f == 1 || f >= 3) {
           s.fault.trigger.type = TriggerType::kPoint;
           s.fault.trigger.point = FaultPoint::kMidRecord;
           // queue-writer's workers send whole frames: only its writer writes records in halves.

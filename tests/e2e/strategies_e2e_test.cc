@@ -235,11 +235,21 @@ TEST(EndToEnd, NoProcessOrScratchDirectoryIsLeftBehind) {
   std::vector<Scenario> scenarios;
   for (const StrategyInfo& info : AllStrategies())
     scenarios.push_back(WithRandomKill(MakeScenario(std::string(info.name), 3, kSmall, 3)));
+  for (const FaultInfo& f : AllFaults()) {  // every fault kind, at a point and at random
+    if (f.name == "none") continue;
+    Scenario at_point = WithPointKill(MakeScenario("naive", 3, kSmall, 2), FaultPoint::kAfterWrite);
+    Scenario at_random = WithRandomKill(MakeScenario("locked-append", 3, kSmall, 2));
+    at_point.fault.kind = at_random.fault.kind = std::string(f.name);
+    at_point.name += "-" + at_point.fault.kind;
+    at_random.name += "-" + at_random.fault.kind;
+    scenarios.push_back(at_point);
+    scenarios.push_back(at_random);
+  }
   scenarios.push_back(WithPointKill(MakeScenario("queue-writer", 3, kSmall, 2), FaultPoint::kAfterWrite));
   scenarios.back().fault.target = FaultTarget::kPool;
   RunOutcome out = RunAll(scenarios);
   std::vector<int> pids = ReportedPids(out);
-  EXPECT_GE(pids.size(), 6u * 3 * 3);
+  EXPECT_GE(pids.size(), 6u * 3 * 3 + 4u * 2 * 3 * 2);
   for (int pid : pids) EXPECT_FALSE(ProcessExists(pid)) << "pid " << pid << " outlived its trial";
   struct stat st;
   EXPECT_NE(::stat(out.scratch_root.c_str(), &st), 0) << out.scratch_root << " was left behind";

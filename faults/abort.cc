@@ -1,0 +1,36 @@
+// Fault "abort": the target calls abort(), as a failed assertion does. Like
+// kill -9 it loses the process's stdio buffers and keeps the page cache; the
+// process ends with SIGABRT. Core dumps are disabled for every process a run
+// starts (RLIMIT_CORE 0), so a thousand trials do not fill the disk.
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "faults/fault.h"
+
+namespace crashbench {
+namespace {
+
+class AbortFault final : public Fault {
+ public:
+  std::string_view name() const override { return "abort"; }
+  std::string_view models() const override {
+    return "abort() from a failed assertion: stdio buffers are lost, the page cache survives, "
+           "the process dies of SIGABRT";
+  }
+  void FireInSelf() const override { std::abort(); }
+  Status FireAt(int pidfd) const override {
+    if (::syscall(SYS_pidfd_send_signal, pidfd, SIGABRT, nullptr, 0) != 0 && errno != ESRCH)
+      return ErrnoStatus("pidfd_send_signal(SIGABRT)", errno);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Fault> MakeAbortFault() { return std::make_unique<AbortFault>(); }
+
+}  // namespace crashbench

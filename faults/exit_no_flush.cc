@@ -1,0 +1,37 @@
+// Fault "exit-no-flush": the target leaves with _exit(0) while its stdio
+// buffers hold data, as Python's os._exit() does (and a forked child that
+// skips its interpreter's shutdown). The exit status says success; only the
+// pool noticing that the worker left while holding a task tells otherwise.
+// From the supervisor (random moments, siblings) it is delivered as SIGUSR1,
+// whose handler in every worker and writer calls _exit(0).
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "faults/fault.h"
+
+namespace crashbench {
+namespace {
+
+class ExitNoFlushFault final : public Fault {
+ public:
+  std::string_view name() const override { return "exit-no-flush"; }
+  std::string_view models() const override {
+    return "os._exit(0) with unflushed stdio buffers: buffered records are lost, the exit "
+           "status says success";
+  }
+  void FireInSelf() const override { ::_exit(0); }
+  Status FireAt(int pidfd) const override {
+    if (::syscall(SYS_pidfd_send_signal, pidfd, SIGUSR1, nullptr, 0) != 0 && errno != ESRCH)
+      return ErrnoStatus("pidfd_send_signal(SIGUSR1)", errno);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Fault> MakeExitNoFlushFault() { return std::make_unique<ExitNoFlushFault>(); }
+
+}  // namespace crashbench

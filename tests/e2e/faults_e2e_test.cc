@@ -1,0 +1,100 @@
+// Each fault kind's signature, end to end, on a strategy where it shows.
+#include <gtest/gtest.h>
+
+#include "tests/e2e/e2e_util.h"
+
+namespace crashbench::testing {
+namespace {
+
+Scenario WithFault(Scenario s, const std::string& kind, TriggerSpec trigger) {
+  s.fault.kind = kind;
+  s.fault.trigger = trigger;
+  s.name += "-" + kind;
+  return s;
+}
+
+TriggerSpec Point(FaultPoint p, std::optional<long long> occurrence = {}) {
+  TriggerSpec t;
+  t.type = TriggerType::kPoint;
+  t.point = p;
+  t.occurrence = occurrence;
+  return t;
+}
+
+TriggerSpec Random() {
+  TriggerSpec t;
+  t.type = TriggerType::kRandom;
+  return t;
+}
+
+std::string End(const TrialResult& t, int pid) {
+  for (const auto& p : t.processes)
+    if (p.value("pid", 0) == pid) return p.value("end", "");
+  return "?";
+}
+
+// abort() between the halves of a 10 KB record: the first half already went
+// to the kernel (larger than stdio's buffer), so the line is torn.
+TEST(Faults, AbortMidRecordTearsAndDiesOfSigabrt) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("naive", 1, {4, 4, 10000}, 3), "abort",
+                                     Point(FaultPoint::kMidRecord))});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    ASSERT_FALSE(t.fired.is_null());
+    EXPECT_EQ(t.fired.value("fault", ""), "abort");
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "killed by SIGABRT");
+    EXPECT_EQ(Count(t, AnomalyKind::kTorn), 1) << Describe(out.scenarios[0]);
+    EXPECT_FALSE(t.pipeline_ok);
+  }
+}
+
+// os._exit(0) before the third acknowledgement: the two acknowledged tasks'
+// records were still in the worker's stdio buffer. The exit status says
+// success; the pool still notices the worker left holding a task.
+TEST(Faults, ExitNoFlushLosesBufferedAcknowledgedRecordsBehindASuccessStatus) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("shared-handle", 1, {16, 4, 200}, 3), "exit-no-flush",
+                                     Point(FaultPoint::kBeforeAck, 3))});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "exited 0");
+    EXPECT_EQ(t.acked_tasks, 2);
+    EXPECT_EQ(Count(t, AnomalyKind::kLostAcked), 8) << Describe(out.scenarios[0]);
+    EXPECT_FALSE(t.pipeline_ok) << "a worker that left holding a task must fail the pipeline";
+  }
+}
+
+TEST(Faults, ExitNoFlushAtARandomMomentIsDeliveredBySignal) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("per-task-file", 2, {64, 16, 256}, 5), "exit-no-flush", Random())});
+  int fired = 0;
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    if (t.fired.is_null()) continue;
+    ++fired;
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "exited 0");
+  }
+  EXPECT_GE(fired, 3);
+}
+
+TEST(Faults, OomByRlimitEndsInBadAllocAndSigabrt) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("naive", 1, {4, 4, 10000}, 2), "oom",
+                                     Point(FaultPoint::kMidRecord))});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    ASSERT_FALSE(t.fired.is_null());
+    EXPECT_EQ(t.fired.value("method", ""), "rlimit");
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "killed by SIGABRT");
+    EXPECT_NE(t.stderr_head.find("std::bad_alloc"), std::string::npos) << t.stderr_head;
+    EXPECT_EQ(Count(t, AnomalyKind::kTorn), 1) << Describe(out.scenarios[0]);
+  }
+}
+
+TEST(Faults, OomAtARandomMomentFiresAtTheTargetsNextPoint) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("atomic-rename", 2, {64, 16, 256}, 4), "oom", Random())});
+  int fired = 0;
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    if (t.fired.is_null()) continue;
+    ++fired;
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "killed by SIGABRT") << t.processes.dump();
+    EXPECT_EQ(t.violations(), 0) << "atomic-rename must survive an out-of-memory death";
+  }
+  EXPECT_GE(fired, 2);
+}
+
+}  // namespace
+}  // namespace crashbench::testing
