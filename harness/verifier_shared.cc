@@ -3,18 +3,12 @@
 //
 // A record is a flat JSON object, so the two bytes `{"` never occur unescaped
 // inside one: every `{"` starts a record (a head). Each line is cut into
-// pieces at those bytes. A head that is a valid record is visible. A head
-// that is cut short is either completed by later pieces (its record was
-// interleaved with other writes) or torn. Everything else is corrupt.
-//
-// Reassembly relies on the crc: a concatenation of pieces counts only when it
-// is exactly a record (five keys, once each) whose crc matches, so a wrong
-// reassembly is, in practice, impossible, and the search can be generous:
-//  - a head cut short + up to three later non-head fragments;
-//  - a head cut short + the tail of a later head: what block-buffered writers
-//    leave when each write() ends mid-record and another block lands between.
-// A head that names a record key twice holds the bytes of two records: it is
-// interleaved even when it cannot be put back together.
+// pieces at those bytes. A head that is a valid record is visible. The other
+// pieces go to reassembly (verifier_reassembly.cc), which puts back together
+// the records that interleaved writes cut into parts: those are interleaved.
+// What it cannot explain is judged here: a head cut short is torn, a head
+// that names a record key twice holds the bytes of two records (interleaved,
+// though it cannot be put back together), everything else is corrupt.
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -25,27 +19,13 @@
 namespace crashbench::verifier_internal {
 namespace {
 
-// How far reassembly looks: the next 32 candidate pieces after a head, and at
-// most three pieces appended to it.
-constexpr size_t kWindow = 32;
-constexpr int kMaxAppendedPieces = 3;
-// Splitting a later head into "its own start" + "the tail of an earlier record"
-// tries every split point; beyond this size it is not tried (cost is quadratic).
-constexpr size_t kMaxSplitBytes = 16 * 1024;
-// Reassembly parses candidate texts; on a file of nothing but damage that is
-// quadratic. It stops after parsing this many bytes (plus a multiple of the
-// file size), and the heads left untried are judged as they stand.
-constexpr size_t kSearchBudgetBytes = 64 << 20;
-constexpr size_t kSearchBudgetPerFileByte = 16;
-
-// A head that is not a valid record, or a non-head fragment, in file order.
-struct Piece {
-  size_t begin = 0;
-  size_t end = 0;  // shrinks when the tail of a head is found to belong to an earlier record
-  long long line = 0;
-  bool head = false;
-  bool consumed = false;
-};
+// Reassembly parses and steps over candidate texts; on a file of nothing but
+// damage that could grow quadratic. It stops after this much work (plus a
+// multiple of the file size), and what is left is judged as it stands. Real
+// interleavings take under 10 units a byte, records longer than the writes
+// (whole writes to cut out again) under 100.
+constexpr size_t kSearchBudgetBytes = 16 << 20;
+constexpr size_t kSearchBudgetPerFileByte = 128;
 
 struct VisibleRecord {
   Record record;
@@ -119,17 +99,23 @@ class SharedFileScan {
       pieces_.push_back(Piece{begin, end, line, /*head=*/false});
   }
 
+  // A record a reader takes. One that names a key twice is not one record:
+  // a JSON parser keeps the last "task", so `{"task":0,"` glued to another
+  // record's `task":5,...}` would pass as task 5 and hide task 0's head.
+  static bool IsVisibleRecord(std::string_view text, Record* record) {
+    return ParseRecord(text, record) == ParseOutcome::kValid && !HasRepeatedRecordKey(text);
+  }
+
   void AddHead(size_t begin, size_t end, long long line) {
     std::string_view text = bytes_.substr(begin, end - begin);
     Record record;
-    if (ParseRecord(text, &record) == ParseOutcome::kValid) {
+    if (IsVisibleRecord(text, &record)) {
       visible_.push_back(VisibleRecord{std::move(record), begin, line});
       return;
     }
     // A valid record followed by bytes that are not a record start.
     size_t close = ObjectEnd(text);
-    if (close != std::string_view::npos &&
-        ParseRecord(text.substr(0, close + 1), &record) == ParseOutcome::kValid) {
+    if (close != std::string_view::npos && IsVisibleRecord(text.substr(0, close + 1), &record)) {
       visible_.push_back(VisibleRecord{std::move(record), begin, line});
       AddFragment(begin + close + 1, end, line);
       return;
@@ -137,120 +123,22 @@ class SharedFileScan {
     pieces_.push_back(Piece{begin, end, line, /*head=*/true});
   }
 
-  // Charges a parse of n bytes to the search budget; false once it is spent.
-  bool Spend(size_t n) {
-    if (budget_ < n) {
-      budget_ = 0;
-      return false;
-    }
-    budget_ -= n;
-    return true;
-  }
-
-  // Whether some candidate from index `from` on can be the last piece of a
-  // record: the text of a record ends with '}'.
-  bool CanEnd(const std::vector<size_t>& candidates, size_t from) const {
-    for (size_t c = from; c < candidates.size(); ++c) {
-      std::string_view t = TrimRight(Text(pieces_[candidates[c]]));
-      if (!t.empty() && t.back() == '}') return true;
-    }
-    return false;
-  }
-
-  // Depth-first over increasing indices of `candidates`: prefix + c1 [+ c2 [+ c3]].
-  bool Extend(const std::string& prefix, const std::vector<size_t>& candidates, size_t from,
-              int appended, std::vector<size_t>* chosen, Record* record) {
-    for (size_t c = from; c < candidates.size(); ++c) {
-      std::string_view piece = Text(pieces_[candidates[c]]);
-      std::string_view trimmed = TrimRight(piece);
-      bool can_end = !trimmed.empty() && trimmed.back() == '}';
-      bool can_continue = appended + 1 < kMaxAppendedPieces && CanEnd(candidates, c + 1);
-      if (!can_end && !can_continue) continue;
-      std::string text = prefix;
-      text += piece;
-      if (!Spend(text.size())) return false;
-      JsonProbe probe = ProbeJson(text);
-      if (probe.complete) {
-        if (!IsExactRecord(text, record)) continue;
-        chosen->push_back(candidates[c]);
-        return true;
-      }
-      if (!probe.cut_short || !can_continue) continue;
-      chosen->push_back(candidates[c]);
-      if (Extend(text, candidates, c + 1, appended + 1, chosen, record)) return true;
-      chosen->pop_back();
-    }
-    return false;
-  }
-
-  // Head i completed by later whole fragments.
-  bool CompleteWithFragments(size_t i, std::vector<size_t>* chosen, Record* record) {
-    std::vector<size_t> candidates;
-    for (size_t j = i + 1; j < pieces_.size() && candidates.size() < kWindow; ++j)
-      if (!pieces_[j].head && !pieces_[j].consumed) candidates.push_back(j);
-    return Extend(std::string(Text(pieces_[i])), candidates, 0, 0, chosen, record);
-  }
-
-  // Head i completed by the tail of a later head S = (start of another record,
-  // cut short) + (the rest of head i's record). This is what block-buffered
-  // writers leave: each write() ends mid-record and the next writer's block
-  // lands in between. On success S is shortened to its own start.
-  bool CompleteWithHeadTail(size_t i, Record* record) {
-    std::string_view h = Text(pieces_[i]);
-    if (h.size() > kMaxSplitBytes) return false;
-    size_t tried = 0;
-    for (size_t j = i + 1; j < pieces_.size() && tried < kWindow; ++j) {
-      Piece& s_piece = pieces_[j];
-      if (!s_piece.head || s_piece.consumed) continue;
-      ++tried;
-      std::string_view s = Text(s_piece);
-      std::string_view trimmed = TrimRight(s);
-      if (s.size() > kMaxSplitBytes || trimmed.empty() || trimmed.back() != '}') continue;
-      // The completed record names each key once: the tail must start after
-      // S's last copy of every key that head i already holds.
-      size_t first_k = 1;
-      for (std::string_view key : kRecordKeys) {
-        std::string token = "\"" + std::string(key) + "\"";
-        if (h.find(token) == std::string_view::npos) continue;
-        size_t last = s.rfind(token);
-        if (last != std::string_view::npos) first_k = std::max(first_k, last + 1);
-      }
-      for (size_t k = first_k; k < trimmed.size(); ++k) {
-        std::string text(h);
-        text += s.substr(k);
-        if (!Spend(text.size())) return false;
-        if (!ProbeJson(text).complete || !IsExactRecord(text, record)) continue;
-        if (!ProbeJson(s.substr(0, k)).cut_short) continue;
-        s_piece.end = s_piece.begin + k;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // Rule: each head cut short, in file order, is tried against later pieces.
+  // Records put back together from parts are interleaved.
   void Reassemble() {
-    for (size_t i = 0; i < pieces_.size(); ++i) {
-      if (!pieces_[i].head || pieces_[i].consumed) continue;
-      if (!ProbeJson(Text(pieces_[i])).cut_short) continue;
-      std::vector<size_t> chosen;
-      Record record;
-      if (!CompleteWithFragments(i, &chosen, &record) && !CompleteWithHeadTail(i, &record))
-        continue;
-      pieces_[i].consumed = true;
-      for (size_t c : chosen) pieces_[c].consumed = true;
-      Report(AnomalyKind::kInterleaved, pieces_[i].begin, pieces_[i].line, record.task, record.seq,
+    Reassembly r = verifier_internal::Reassemble(bytes_, pieces_, &budget_);
+    for (const Reassembly::Reassembled& rec : r.records) {
+      Report(AnomalyKind::kInterleaved, rec.offset, rec.line, rec.record.task, rec.record.seq,
              "record reassembled from pieces separated by other writes");
-      TraceDamage(record.task, record.seq, pieces_[i].begin, pieces_[i].line);
-      TaskTrace& trace = (*ledger_)[record.task];
-      if (!trace.of) trace.of = record.of;
+      TraceDamage(rec.record.task, rec.record.seq, rec.offset, rec.line);
+      TaskTrace& trace = (*ledger_)[rec.record.task];
+      if (!trace.of) trace.of = rec.record.of;
     }
+    pieces_ = std::move(r.unexplained);
   }
 
   void ClassifyRemainingHeads() {
-    for (Piece& p : pieces_) {
-      if (!p.head || p.consumed) continue;
-      p.consumed = true;
+    for (const Piece& p : pieces_) {
+      if (!p.head) continue;
       std::string_view text = Text(p);
       std::optional<long long> task = ScanIntField(text, "task");
       std::optional<long long> seq = ScanIntField(text, "seq");
@@ -298,7 +186,7 @@ class SharedFileScan {
 
   void ReportUnexplainedFragments() {
     for (const Piece& p : pieces_) {
-      if (p.head || p.consumed) continue;
+      if (p.head) continue;
       Report(AnomalyKind::kCorrupt, p.begin, p.line, -1, -1,
              "bytes not explained by tearing or interleaving");
     }

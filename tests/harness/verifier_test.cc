@@ -271,9 +271,11 @@ TEST(VerifierShared, StdioChunksTwoPiecesEachAreReassembled) {
 TEST(VerifierShared, StdioChunksOfLongRecordsAreReportedAsInterleaved) {
   // Two records of 156 bytes a writer, in 40-byte chunks taken turn about:
   // every record is in four pieces, and even the record heads are mixed
-  // ({"ta from one writer, sk":0 from the other). Reassembly stops at three
-  // pieces, so this is reported as damage of every kind it can prove, and
-  // nothing is taken as a good record.
+  // ({"ta from one writer, sk":0 from the other). Between two separators the
+  // two writers' whole chunks take turns, which reassembly does not untangle
+  // (one crc cannot place three cuts; see verifier_reassembly.cc), so this is
+  // reported as damage of every kind it can prove, and nothing is taken as a
+  // good record.
   std::string w0 = TaskLines(0, 2, 100), w1 = TaskLines(1, 2, 100);
   ASSERT_EQ(w0.size(), 312u);
   std::string bytes = InterleaveChunks({w0, w1}, 40);
