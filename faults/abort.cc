@@ -3,7 +3,6 @@
 // process ends with SIGABRT. Core dumps are disabled for every process a run
 // starts (RLIMIT_CORE 0), so a thousand trials do not fill the disk.
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -22,11 +21,7 @@ class AbortFault final : public Fault {
            "the process dies of SIGABRT";
   }
   void FireInSelf() const override { std::abort(); }
-  Status FireAt(int pidfd) const override {
-    if (::syscall(SYS_pidfd_send_signal, pidfd, SIGABRT, nullptr, 0) != 0 && errno != ESRCH)
-      return ErrnoStatus("pidfd_send_signal(SIGABRT)", errno);
-    return Status::Ok();
-  }
+  Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGABRT); }
 };
 
 }  // namespace

@@ -5,7 +5,6 @@
 // From the supervisor (random moments, siblings) it is delivered as SIGUSR1,
 // whose handler in every worker and writer calls _exit(0).
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <memory>
@@ -23,11 +22,7 @@ class ExitNoFlushFault final : public Fault {
            "status says success";
   }
   void FireInSelf() const override { ::_exit(0); }
-  Status FireAt(int pidfd) const override {
-    if (::syscall(SYS_pidfd_send_signal, pidfd, SIGUSR1, nullptr, 0) != 0 && errno != ESRCH)
-      return ErrnoStatus("pidfd_send_signal(SIGUSR1)", errno);
-    return Status::Ok();
-  }
+  Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR1); }
 };
 
 }  // namespace

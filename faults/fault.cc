@@ -1,6 +1,12 @@
 #include "faults/fault.h"
 
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 
 namespace crashbench {
 namespace {
@@ -37,6 +43,12 @@ bool FaultTargetFromName(std::string_view name, FaultTarget* out) {
       return true;
     }
   return false;
+}
+
+Status SignalThroughPidfd(int pidfd, int sig) {
+  if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) != 0 && errno != ESRCH)
+    return ErrnoStatus(std::string("pidfd_send_signal(SIG") + sigabbrev_np(sig) + ")", errno);
+  return Status::Ok();
 }
 
 const FaultInfo* FindFault(std::string_view name) {

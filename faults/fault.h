@@ -53,6 +53,10 @@ class Fault {
   virtual Status FireAt(int pidfd) const = 0;
 };
 
+// Sends sig through a pidfd the supervisor holds. A process that already
+// ended is not an error: the fault simply had nothing left to hit.
+Status SignalThroughPidfd(int pidfd, int sig);
+
 struct FaultInfo {
   std::string_view name;
   std::unique_ptr<Fault> (*make)();

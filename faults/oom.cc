@@ -9,7 +9,6 @@
 // fault point (allocation is not async-signal-safe, so never in the handler).
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -58,11 +57,7 @@ class OomFault final : public Fault {
       std::abort();
     }
   }
-  Status FireAt(int pidfd) const override {
-    if (::syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, nullptr, 0) != 0 && errno != ESRCH)
-      return ErrnoStatus("pidfd_send_signal(SIGUSR2)", errno);
-    return Status::Ok();
-  }
+  Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
 };
 
 }  // namespace

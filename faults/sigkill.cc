@@ -2,7 +2,6 @@
 // its stdio buffers, release user-space locks or finish a write. The kernel's
 // page cache survives: what reached write(2) is on disk for any later reader.
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <memory>
@@ -23,11 +22,7 @@ class SigkillFault final : public Fault {
     ::kill(::getpid(), SIGKILL);
     for (;;) ::pause();  // SIGKILL is not deliverable late, but never return into the strategy
   }
-  Status FireAt(int pidfd) const override {
-    if (::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0) != 0 && errno != ESRCH)
-      return ErrnoStatus("pidfd_send_signal(SIGKILL)", errno);
-    return Status::Ok();
-  }
+  Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGKILL); }
 };
 
 }  // namespace
