@@ -71,7 +71,7 @@ int RunRunCommand(const RunCommand& cmd) {
   for (Scenario& s : scenarios) {
     if (cmd.trials) s.trials = *cmd.trials;
     if (cmd.start_method) s.start_method = *cmd.start_method == "spawn" ? StartMethod::kSpawn : StartMethod::kFork;
-    if (cmd.trial && *cmd.trial >= s.trials)
+    if (cmd.trial && !cmd.explore && *cmd.trial >= s.trials)
       return InputError("--trial " + std::to_string(*cmd.trial) + ": scenario '" + s.name +
                         "' has trials 0.." + std::to_string(s.trials - 1));
   }
@@ -89,13 +89,14 @@ int RunRunCommand(const RunCommand& cmd) {
   opt.keep = cmd.keep;
   opt.only_trial = cmd.trial;
   opt.random_window_us = cmd.random_window_us;
+  opt.explore = cmd.explore;
   opt.scratch_parent = cmd.scratch_parent;
   opt.self_exe = SelfExe();
   opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
   InstallInterruptHandlers();
   RunOutcome outcome = RunScenarios(scenarios, opt);
 
-  ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick};
+  ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick, cmd.explore};
   std::cout << RenderTable(outcome);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);

@@ -19,6 +19,7 @@ struct RunCommand {
   std::optional<std::string> start_method;
   std::string out_dir;
   std::optional<long long> random_window_us;
+  bool explore = false;
   std::string scratch_parent;
   bool no_progress = false;
 };

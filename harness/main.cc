@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--trials", run.trials, "Override every scenario's trial count")->check(CLI::PositiveNumber);
   run_cmd->add_option("--jobs,-j", run.jobs, "Trials run at once")->check(CLI::Range(1, 256));
   run_cmd->add_flag("--keep", run.keep, "Keep every trial's scratch directory");
+  run_cmd->add_flag("--explore", run.explore,
+                    "Point triggers: one trial per (fault point, occurrence) reachable in a fault-free run");
   run_cmd->add_option("--start-method", run.start_method, "How workers start: fork or spawn (re-exec)")
       ->check(CLI::IsMember({"fork", "spawn"}));
   run_cmd->add_option("--out", run.out_dir, "Where results.json goes (default results/runs/<timestamp>)");

@@ -121,43 +121,12 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   Progress progress(options.progress, total);
   long long violating_trials = 0;
 
-  out.scenarios.reserve(scenarios.size());
-  std::deque<Running> queue;
-  for (size_t si = 0; si < scenarios.size(); ++si) {
-    out.scenarios.push_back(ScenarioResult{scenarios[si]});
-    ScenarioResult& sr = out.scenarios.back();
-    const Scenario& s = sr.scenario;
-    if (NeedsCalibration(s) && options.random_window_us &&
-        s.fault.trigger.type == TriggerType::kRandom) {
-      sr.calibration = Calibration{*options.random_window_us, {}};
-    }
-    const int first = options.only_trial ? *options.only_trial : 0;
-    const int last = options.only_trial ? *options.only_trial + 1 : s.trials;
-    if (first >= s.trials) {
-      sr.error = "trial " + std::to_string(first) + " does not exist (the scenario has " +
-                 std::to_string(s.trials) + ")";
-      sr.input_error = true;
-      continue;
-    }
-    for (int i = first; i < last; ++i) {
-      Running r;
-      r.plan.scenario = &sr.scenario;
-      r.plan.index = i;
-      r.plan.seed = TrialSeed(s.seed, i);
-      r.plan.dir = root + "/" + std::to_string(si) + "-" + std::to_string(i);
-      r.plan.self_exe = options.self_exe;
-      r.into = &sr;
-      queue.push_back(std::move(r));
-    }
-  }
-
-  std::vector<Running> running;
-  auto start = [&](Running r) -> bool {
-    ScenarioResult& sr = *r.into;
-    if (!sr.error.empty()) return false;
-    if (NeedsCalibration(sr.scenario) && !sr.calibration) {
+  // A fault-free run of the scenario, to completion: how long it takes and how
+  // often each fault point is reached. Random moments and unspecified
+  // occurrences are drawn from it; --explore enumerates its visits.
+  auto calibrate = [&](ScenarioResult& sr, const TrialPlan& base) -> bool {
       // A fault-free run of the same scenario, run to completion first.
-      TrialPlan cal = r.plan;
+      TrialPlan cal = base;
       cal.fault_free = true;
       cal.index = -1;
       cal.dir = root + "/calibration-" + std::to_string(&sr - out.scenarios.data());
@@ -197,8 +166,67 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
         sr.input_error = true;
         return false;
       }
+        return true;
+  };
+
+  out.scenarios.reserve(scenarios.size());
+  std::deque<Running> queue;
+  for (size_t si = 0; si < scenarios.size(); ++si) {
+    out.scenarios.push_back(ScenarioResult{scenarios[si]});
+    ScenarioResult& sr = out.scenarios.back();
+    const Scenario& s = sr.scenario;
+    if (NeedsCalibration(s) && options.random_window_us &&
+        s.fault.trigger.type == TriggerType::kRandom) {
+      sr.calibration = Calibration{*options.random_window_us, {}};
     }
+    // --explore: one trial per (fault point, occurrence) the targeted
+    // processes reach in a fault-free run, in a fixed order, so trial N is the
+    // same pair in every run of the same scenario.
+    std::vector<std::pair<FaultPoint, long long>> pairs;
+    if (options.explore && s.fault.kind != "none" && s.fault.trigger.type == TriggerType::kPoint) {
+      TrialPlan base;
+      base.scenario = &sr.scenario;
+      base.self_exe = options.self_exe;
+      if (!calibrate(sr, base)) continue;
+      const size_t role = s.fault.target == FaultTarget::kWriter ? 1 : 0;
+      for (int p = 0; p < kNumFaultPoints; ++p)
+        for (long long k = 1; k <= sr.calibration->point_counts[role][static_cast<size_t>(p)]; ++k)
+          pairs.emplace_back(static_cast<FaultPoint>(p), k);
+      sr.scenario.trials = static_cast<int>(pairs.size());
+    }
+    const int first = options.only_trial ? *options.only_trial : 0;
+    const int last = options.only_trial ? *options.only_trial + 1 : sr.scenario.trials;
+    if (first >= sr.scenario.trials) {
+      sr.error = "trial " + std::to_string(first) + " does not exist (the scenario has " +
+                 std::to_string(sr.scenario.trials) + ")";
+      sr.input_error = true;
+      continue;
+    }
+    for (int i = first; i < last; ++i) {
+      Running r;
+      r.plan.scenario = &sr.scenario;
+      r.plan.index = i;
+      r.plan.seed = TrialSeed(s.seed, i);
+      r.plan.dir = root + "/" + std::to_string(si) + "-" + std::to_string(i);
+      r.plan.self_exe = options.self_exe;
+      if (!pairs.empty()) r.plan.explore = pairs[static_cast<size_t>(i)];
+      r.into = &sr;
+      queue.push_back(std::move(r));
+    }
+  }
+
+  std::vector<Running> running;
+  auto start = [&](Running r) -> bool {
+    ScenarioResult& sr = *r.into;
+    if (!sr.error.empty()) return false;
+    if ((NeedsCalibration(sr.scenario) || r.plan.explore) && !sr.calibration &&
+        !calibrate(sr, r.plan))
+      return false;
     r.plan.armed = ArmFault(sr.scenario, r.plan.seed, sr.calibration ? &*sr.calibration : nullptr);
+    if (r.plan.explore) {
+      r.plan.armed.point = r.plan.explore->first;
+      r.plan.armed.occurrence = r.plan.explore->second;
+    }
     if (Status s = MakeDirs(r.plan.dir); !s.ok()) {
       sr.error = s.message();
       return false;

@@ -20,6 +20,7 @@ struct RunOptions {
   bool keep = false;               // keep scratch directories
   std::optional<int> only_trial;   // run just this trial index (replay)
   std::optional<long long> random_window_us;  // replay: the window the original run drew from
+  bool explore = false;  // point triggers: one trial per reachable (point, occurrence)
   std::string scratch_parent;      // default: $TMPDIR or /tmp
   std::string self_exe;            // the crashbench binary (spawn mode)
   bool progress = false;           // draw a progress line on stderr

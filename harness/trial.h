@@ -74,6 +74,7 @@ struct TrialPlan {
   uint64_t seed = 0;
   ArmedFault armed;       // impl null; filled in the trial process
   bool fault_free = false;  // calibration: run with no fault at all
+  std::optional<std::pair<FaultPoint, long long>> explore;  // --explore: this exact point
   std::string dir;        // the scratch directory, created by the caller
   std::string self_exe;
 };

@@ -16,6 +16,7 @@ inline constexpr int kResultsSchemaVersion = 1;
 struct ReplayInfo {
   std::string scenario_file;  // "" for the built-in matrix
   bool quick = false;         // the built-in matrix was the --quick one
+  bool explore = false;       // trials were enumerated with --explore
 };
 
 nlohmann::json MachineContext(const RunOutcome& outcome);

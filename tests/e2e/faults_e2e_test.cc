@@ -1,6 +1,8 @@
 // Each fault kind's signature, end to end, on a strategy where it shows.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/e2e/e2e_util.h"
 
 namespace crashbench::testing {
@@ -94,6 +96,45 @@ TEST(Faults, OomAtARandomMomentFiresAtTheTargetsNextPoint) {
     EXPECT_EQ(t.violations(), 0) << "atomic-rename must survive an out-of-memory death";
   }
   EXPECT_GE(fired, 2);
+}
+
+}  // namespace
+}  // namespace crashbench::testing
+
+namespace crashbench::testing {
+namespace {
+
+// --explore: every (point, occurrence) the workers reach in a fault-free run,
+// each exactly once, and trial N is the same pair in a second run.
+TEST(Explore, EveryReachablePointAndOccurrenceExactlyOnce) {
+  Scenario s = MakeScenario("per-task-file", 2, {3, 2, 64}, 1);
+  s.fault.kind = "sigkill";
+  s.fault.trigger.type = TriggerType::kPoint;
+  RunOptions opt;
+  opt.jobs = 2;
+  opt.explore = true;
+  opt.measure_limits = false;
+  opt.self_exe = CRASHBENCH_BINARY;
+  RunOutcome a = RunScenarios({s}, opt);
+  const ScenarioResult& sr = a.scenarios[0];
+  ASSERT_EQ(sr.error, "");
+  // 3 tasks of 2 records: 6 visits each of before-write, mid-record,
+  // after-write; 3 of before-ack; no fsync, no rename.
+  ASSERT_EQ(sr.trials.size(), 6u * 3 + 3);
+  std::set<std::pair<std::string, long long>> seen;
+  for (const TrialResult& t : sr.trials) {
+    ASSERT_FALSE(t.fired.is_null()) << t.index;
+    seen.insert({t.fired.value("point", ""), t.fired.value("occurrence", 0LL)});
+  }
+  EXPECT_EQ(seen.size(), sr.trials.size());
+  EXPECT_EQ(seen.count({"before-ack", 3}), 1u);
+  EXPECT_EQ(seen.count({"mid-record", 6}), 1u);
+  opt.only_trial = 11;
+  RunOutcome b = RunScenarios({s}, opt);
+  ASSERT_EQ(b.scenarios[0].trials.size(), 1u);
+  EXPECT_EQ(b.scenarios[0].trials[0].fired.value("point", ""), sr.trials[11].fired.value("point", "x"));
+  EXPECT_EQ(b.scenarios[0].trials[0].fired.value("occurrence", 0LL),
+            sr.trials[11].fired.value("occurrence", -1LL));
 }
 
 }  // namespace
