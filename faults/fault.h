@@ -51,6 +51,9 @@ class Fault {
   virtual void FireInSelf() const = 0;
   // Runs in the supervisor against a process it started.
   virtual Status FireAt(int pidfd) const = 0;
+  // The capacity strategies give the pipes they create while this fault is
+  // armed (F_SETPIPE_SZ); 0 leaves the kernel's default.
+  virtual int pipe_bytes() const { return 0; }
 };
 
 // Sends sig through a pidfd the supervisor holds. A process that already

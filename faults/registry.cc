@@ -8,6 +8,7 @@ std::unique_ptr<Fault> MakeSigkillFault();
 std::unique_ptr<Fault> MakeAbortFault();
 std::unique_ptr<Fault> MakeExitNoFlushFault();
 std::unique_ptr<Fault> MakeOomFault();
+std::unique_ptr<Fault> MakePipeFullFault();
 
 const std::vector<FaultInfo>& AllFaults() {
   static const std::vector<FaultInfo> kFaults = {
@@ -16,6 +17,7 @@ const std::vector<FaultInfo>& AllFaults() {
       {"abort", &MakeAbortFault},
       {"exit-no-flush", &MakeExitNoFlushFault},
       {"oom", &MakeOomFault},
+      {"pipe-full", &MakePipeFullFault},
   };
   return kFaults;
 }

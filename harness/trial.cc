@@ -174,6 +174,7 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   pc.start_method = s.start_method;
   pc.fault = plan.armed;
   pc.fault.impl = fault_info->name == "none" ? nullptr : impl.get();
+  pc.strategy_config.pipe_bytes = impl->pipe_bytes();
   pc.fault_kind = std::string(fault_info->name);
   pc.self_exe = plan.self_exe;
   Result<PoolOutcome> pool = RunPool(pc);

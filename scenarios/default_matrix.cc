@@ -63,6 +63,25 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
       (void)ValidateScenario(&s);  // fills option defaults; the matrix is valid by construction
       out.push_back(std::move(s));
     }
+    if (info.name == "queue-writer") {
+      // The writer stops reading: workers block in write(2) on the full pipe.
+      // The hang is the finding; the deadline is short so it costs a second.
+      Scenario s;
+      s.strategy = std::string(info.name);
+      s.workload = quick ? Workload{16, 8, 256} : Workload{64, 16, 256};
+      s.seed = 42;
+      s.trials = quick ? 1 : 3;
+      s.deadline_ms = 1000;
+      s.fault.kind = "pipe-full";
+      s.fault.target = FaultTarget::kWriter;
+      s.fault.trigger.type = TriggerType::kPoint;
+      s.fault.trigger.point = FaultPoint::kMidRecord;
+      s.fault.trigger.occurrence = 5;
+      s.name = s.strategy + "/" + FaultLabel(s.fault);
+      s.forbid = {AnomalyKind::kInterleaved, AnomalyKind::kDuplicate, AnomalyKind::kSilentFailure};
+      (void)ValidateScenario(&s);
+      out.push_back(std::move(s));
+    }
   }
   return out;
 }

@@ -198,6 +198,9 @@ Status ValidateScenario(Scenario* s) {
                          "' needs a trigger (after_records, after_ms, random or point)");
   if (!faulty && s->fault.trigger.type != TriggerType::kNone)
     return Status::Error("fault 'none' takes no trigger");
+  if (s->fault.kind == "pipe-full" && s->fault.target != FaultTarget::kWriter)
+    return Status::Error("fault 'pipe-full' stalls the reader of a pipe: aim it at the writer "
+                         "(\"target\": \"writer\", strategy queue-writer)");
   if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
     return Status::Error("fault target 'writer' needs a strategy with a writer process (queue-writer)");
   return Status::Ok();

@@ -10,6 +10,7 @@
 // Frames are a 4-byte little-endian length and the record line, sent with one
 // write(2): atomic for frames up to PIPE_BUF (4096 bytes), so larger records
 // from several workers can interleave inside the pipe, as with any lockless pipe.
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -68,9 +69,11 @@ int WriterMain(WorkerContext& ctx, int in_fd) {
 
 class QueueWriter final : public Strategy {
  public:
-  Status SetUp(const StrategyConfig&, PoolHost& host) override {
+  Status SetUp(const StrategyConfig& config, PoolHost& host) override {
     UniqueFd read_end;
     RETURN_IF_ERROR(MakePipe(&read_end, &write_end_));
+    if (config.pipe_bytes > 0 && ::fcntl(write_end_.get(), F_SETPIPE_SZ, config.pipe_bytes) < 0)
+      return ErrnoStatus("F_SETPIPE_SZ", errno);
     slot_ = host.ShareWithWorkers(write_end_.get());
     const int in_fd = read_end.get();
     RETURN_IF_ERROR(host.StartWriter({in_fd}, [in_fd](WorkerContext& ctx) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/test_util.h"
 
 namespace crashbench::testing {
 namespace {
@@ -96,6 +97,30 @@ TEST(Faults, OomAtARandomMomentFiresAtTheTargetsNextPoint) {
     EXPECT_EQ(t.violations(), 0) << "atomic-rename must survive an out-of-memory death";
   }
   EXPECT_GE(fired, 2);
+}
+
+// The writer stops reading at its 5th record; the one-page pipe fills and
+// every worker blocks in write(2). The deadline turns it into a hang whose
+// diagnosis names the blocked processes, their system call and the pipe.
+TEST(Faults, PipeFullBecomesADiagnosedHangAndEverythingIsReaped) {
+  Scenario s = MakeScenario("queue-writer", 3, {64, 16, 256}, 2);
+  s.fault.kind = "pipe-full";
+  s.fault.target = FaultTarget::kWriter;
+  s.fault.trigger = Point(FaultPoint::kMidRecord, 5);
+  s.deadline_ms = 1000;
+  RunOutcome out = RunAll({s});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    ASSERT_EQ(Count(t, AnomalyKind::kHang), 1) << Describe(out.scenarios[0]);
+    std::string detail;
+    for (const Anomaly& a : t.anomalies)
+      if (a.kind == AnomalyKind::kHang) detail = a.detail;
+    EXPECT_NE(detail.find("worker 0 (pid"), std::string::npos) << detail;
+    EXPECT_NE(detail.find("blocked in write(2)"), std::string::npos) << detail;
+    EXPECT_NE(detail.find("pipe:["), std::string::npos) << detail;
+    EXPECT_NE(detail.find("writer (pid"), std::string::npos) << detail;
+    for (const auto& p : t.processes) EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
+  }
+  for (int pid : ReportedPids(out)) EXPECT_FALSE(ProcessExists(pid)) << pid;
 }
 
 }  // namespace
