@@ -134,22 +134,33 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
         sr.error = s.message();
         return false;
       }
-      Result<TrialJob> job = TrialJob::Start(cal);
-      if (!job.ok()) {
-        sr.error = job.status().message();
-        return false;
-      }
-      while (!job->ReadSome()) {
-        pollfd p{job->result_fd(), POLLIN, 0};
-        ::poll(&p, 1, 100);
-        if (Interrupted()) return false;
-      }
-      TrialResult t = job->Finish(cal);
-      (void)RemoveTree(cal.dir);
-      ::unlink((cal.dir + ".stderr").c_str());
-      if (!t.error.empty()) {
-        sr.error = "calibration run failed: " + t.error;
-        return false;
+      // Three fault-free runs; the window for random moments is the fastest,
+      // so a run slowed by passing load can only move moments earlier in a
+      // trial, never past its end. Visit counts do not depend on timing.
+      TrialResult t;
+      for (int run = 0; run < 3; ++run) {
+        if (Status s = MakeDirs(cal.dir); !s.ok()) {
+          sr.error = s.message();
+          return false;
+        }
+        Result<TrialJob> job = TrialJob::Start(cal);
+        if (!job.ok()) {
+          sr.error = job.status().message();
+          return false;
+        }
+        while (!job->ReadSome()) {
+          pollfd p{job->result_fd(), POLLIN, 0};
+          ::poll(&p, 1, 100);
+          if (Interrupted()) return false;
+        }
+        TrialResult one = job->Finish(cal);
+        (void)RemoveTree(cal.dir);
+        ::unlink((cal.dir + ".stderr").c_str());
+        if (!one.error.empty()) {
+          sr.error = "calibration run failed: " + one.error;
+          return false;
+        }
+        if (run == 0 || one.observed.duration_us < t.observed.duration_us) t = std::move(one);
       }
       sr.calibration = t.observed;
       const TriggerSpec& trig = sr.scenario.fault.trigger;

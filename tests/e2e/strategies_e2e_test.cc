@@ -237,19 +237,30 @@ TEST(EndToEnd, NoProcessOrScratchDirectoryIsLeftBehind) {
     scenarios.push_back(WithRandomKill(MakeScenario(std::string(info.name), 3, kSmall, 3)));
   for (const FaultInfo& f : AllFaults()) {  // every fault kind, at a point and at random
     if (f.name == "none") continue;
-    Scenario at_point = WithPointKill(MakeScenario("naive", 3, kSmall, 2), FaultPoint::kAfterWrite);
-    Scenario at_random = WithRandomKill(MakeScenario("locked-append", 3, kSmall, 2));
-    at_point.fault.kind = at_random.fault.kind = std::string(f.name);
-    at_point.name += "-" + at_point.fault.kind;
-    at_random.name += "-" + at_random.fault.kind;
-    scenarios.push_back(at_point);
-    scenarios.push_back(at_random);
+    // Aimed where the kind applies: pipe-full stalls queue-writer's writer,
+    // and its hang ends at a short deadline.
+    const bool writer = f.name == "pipe-full";
+    Scenario at_point = WithPointKill(MakeScenario(writer ? "queue-writer" : "naive", 3, kSmall, 2),
+                                      FaultPoint::kAfterWrite);
+    Scenario at_random = WithRandomKill(MakeScenario(writer ? "queue-writer" : "locked-append", 3, kSmall, 2));
+    for (Scenario* s : {&at_point, &at_random}) {
+      s->fault.kind = std::string(f.name);
+      s->name += "-" + s->fault.kind;
+      if (writer) {
+        s->fault.target = FaultTarget::kWriter;
+        s->fault.trigger.point = FaultPoint::kMidRecord;
+        s->deadline_ms = 500;
+      }
+      Status valid = ValidateScenario(s);
+      ASSERT_TRUE(valid.ok()) << s->name << ": " << valid.message();
+      scenarios.push_back(*s);
+    }
   }
   scenarios.push_back(WithPointKill(MakeScenario("queue-writer", 3, kSmall, 2), FaultPoint::kAfterWrite));
   scenarios.back().fault.target = FaultTarget::kPool;
   RunOutcome out = RunAll(scenarios);
   std::vector<int> pids = ReportedPids(out);
-  EXPECT_GE(pids.size(), 6u * 3 * 3 + 4u * 2 * 3 * 2);
+  EXPECT_GE(pids.size(), 6u * 3 * 3 + 5u * 2 * 3 * 2);
   for (int pid : pids) EXPECT_FALSE(ProcessExists(pid)) << "pid " << pid << " outlived its trial";
   struct stat st;
   EXPECT_NE(::stat(out.scratch_root.c_str(), &st), 0) << out.scratch_root << " was left behind";
