@@ -3,10 +3,12 @@
 //
 // Models: a file object opened at module level and used from a fork()ed
 // ProcessPoolExecutor worker. Each worker has its own copy of the stdio
-// buffer: records sit there after the task is reported done, reach the file
-// only when the buffer fills or the worker exits normally, and are lost when
-// the worker is killed. With fsync=task the buffer is flushed and synced
-// before the task is acknowledged.
+// buffer: records sit there after the task is reported done and reach the
+// file only when the buffer fills. A multiprocessing worker leaves through
+// os._exit(), which flushes nothing but stdout and stderr, so whatever is
+// still buffered when the pool shuts down is never written, with no fault at
+// all: the "writes nothing" of DESIGN.md. With fsync=task the buffer is
+// flushed and synced before the task is acknowledged.
 //
 // In spawn mode the child re-executes and cannot inherit a FILE*: it wraps the
 // inherited descriptor in a new stream (as a program passing fd numbers would).
@@ -48,10 +50,7 @@ class SharedHandle final : public Strategy {
     return Status::Ok();
   }
 
-  // Interpreter shutdown flushes open file objects: so does a normal exit here.
-  void WorkerExit(WorkerContext&) override {
-    if (file_) std::fflush(file_);
-  }
+  // No WorkerExit flush: the worker leaves as a multiprocessing worker does.
 
   Status TearDown() override {
     if (!file_) return Status::Ok();

@@ -15,7 +15,10 @@ namespace {
 
 constexpr Workload kSmall{16, 8, 200};
 
-TEST(EndToEnd, EveryStrategyIsIntactWithOneWorkerAndNoFault) {
+// Every strategy but shared-handle is intact with one worker and no fault.
+// shared-handle is not: its worker leaves as a multiprocessing worker does
+// (os._exit, no flush), and what was still in its stdio buffer is never written.
+TEST(EndToEnd, EveryStrategyButSharedHandleIsIntactWithOneWorkerAndNoFault) {
   std::vector<Scenario> scenarios;
   for (const StrategyInfo& info : AllStrategies())
     scenarios.push_back(MakeScenario(std::string(info.name), 1, {24, 16, 300}, 1));
@@ -23,6 +26,15 @@ TEST(EndToEnd, EveryStrategyIsIntactWithOneWorkerAndNoFault) {
   for (const ScenarioResult& sr : out.scenarios) {
     ASSERT_EQ(sr.trials.size(), 1u);
     const TrialResult& t = sr.trials[0];
+    if (sr.scenario.strategy == "shared-handle") {
+      // 24 x 16 lines of about 380 bytes: 145 KB, of which the file gets the
+      // whole 4 KiB buffers; the last partial buffer (and the record it cuts) is lost.
+      EXPECT_GT(Count(t, AnomalyKind::kLostAcked), 0) << Describe(sr);
+      EXPECT_LE(Count(t, AnomalyKind::kLostAcked), 12) << Describe(sr);
+      EXPECT_EQ(Count(t, AnomalyKind::kTorn), 1) << Describe(sr);
+      EXPECT_TRUE(t.pipeline_ok) << "the pipeline reports success: nothing died";
+      continue;
+    }
     EXPECT_TRUE(t.anomalies.empty()) << Describe(sr);
     EXPECT_EQ(t.acked_tasks, 24) << sr.scenario.name;
     EXPECT_EQ(t.records_visible, 24 * 16) << sr.scenario.name;
@@ -34,6 +46,8 @@ TEST(EndToEnd, SpawnStartMethodRunsEveryStrategyIntact) {
   std::vector<Scenario> scenarios;
   for (const StrategyInfo& info : AllStrategies()) {
     Scenario s = MakeScenario(std::string(info.name), 1, kSmall, 1);
+    // shared-handle flushed per task, so that its exit loses nothing here.
+    if (info.name == "shared-handle") s.options["fsync"] = "task";
     s.start_method = StartMethod::kSpawn;
     scenarios.push_back(s);
   }
@@ -66,7 +80,10 @@ TEST(EndToEnd, SeveralWorkersNoFaultBufferedAppendersInterleaveOthersAreIntact) 
     const std::string& name = sr.scenario.strategy;
     if (name == "naive" || name == "shared-handle") {
       EXPECT_GT(TotalCount(sr, AnomalyKind::kInterleaved), 0) << Describe(sr);
-      EXPECT_EQ(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
+      // naive closes every task's file: nothing acknowledged is lost. shared-
+      // handle's workers never flush their last buffer: something always is.
+      if (name == "naive") EXPECT_EQ(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
+      else EXPECT_GT(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
       EXPECT_EQ(TotalCount(sr, AnomalyKind::kDuplicate), 0) << Describe(sr);
     } else {
       EXPECT_EQ(TrialsWithViolations(sr), 0) << Describe(sr);
