@@ -54,6 +54,9 @@ class Fault {
   // The capacity strategies give the pipes they create while this fault is
   // armed (F_SETPIPE_SZ); 0 leaves the kernel's default.
   virtual int pipe_bytes() const { return 0; }
+  // True when FireAt() only asks the target to act at its next fault point
+  // (the fault cannot run in a signal handler): it may never get there.
+  virtual bool acts_at_next_point() const { return false; }
 };
 
 // Sends sig through a pidfd the supervisor holds. A process that already

@@ -58,6 +58,7 @@ class OomFault final : public Fault {
     }
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
+  bool acts_at_next_point() const override { return true; }
 };
 
 }  // namespace

@@ -27,6 +27,7 @@ class PipeFullFault final : public Fault {
     for (;;) ::pause();  // stalls, holding the pipe open: writers block, not EPIPE
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
+  bool acts_at_next_point() const override { return true; }
   int pipe_bytes() const override { return 4096; }
 };
 

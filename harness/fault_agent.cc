@@ -71,6 +71,7 @@ void BlockInProcessFaultSignals() {
 void FaultAgent::FireDeferred() {
   if (g_fire_at_next_point && fault_.impl) {
     g_fire_at_next_point = 0;
+    shared_->acted.store(1);
     fault_.impl->FireInSelf();
   }
 }
@@ -125,6 +126,7 @@ void FaultAgent::Fire(int point, long long occurrence) {
   const bool others = !(self && (fault_.target == FaultTarget::kWorker ||
                                  fault_.target == FaultTarget::kWriter));
   char byte = 'F';
+  if (self) shared_->acted.store(1);
   if (others || self) (void)WriteFull(fire_fd_, &byte, 1);
   if (self) fault_.impl->FireInSelf();
 }

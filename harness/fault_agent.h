@@ -41,6 +41,9 @@ struct FaultShared {
   long long fired_occurrence;
   long long fired_records;
   int fired_self;  // 1 when the firing process was itself a target
+  // Set by the process a fault acted in, just before it acts: a fault sent by
+  // signal to act at the target's next point may never get there.
+  std::atomic<int> acted;
 };
 
 // The shared region: a memfd (so spawned workers can map it too) mapped shared.

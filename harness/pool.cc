@@ -353,6 +353,10 @@ Result<PoolOutcome> Supervisor::Run() {
     }
   }
   if (!fired_ && fire_r_.valid()) OnFireRequest();  // fired, but the byte was not read yet
+  // A fault delivered by signal to act at the target's next point, where the
+  // target never got to: nothing happened, so nothing fired.
+  if (fired_ && c_.fault.impl->acts_at_next_point() && !region_->get()->acted.load())
+    out_.fired = nullptr;
 
   Status torn_down = strategy_->TearDown();
   out_.duration_us = Elapsed();

@@ -336,9 +336,23 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     }
   }
   if (!options.keep) (void)RemoveTree(root);
-  for (ScenarioResult& sr : out.scenarios)
+  for (ScenarioResult& sr : out.scenarios) {
     std::sort(sr.trials.begin(), sr.trials.end(),
               [](const TrialResult& a, const TrialResult& b) { return a.index < b.index; });
+    // A fault that never fired tested nothing: its expectation cannot have
+    // held. Aimed at a point or a record count, that is the scenario's error.
+    const bool fired = std::any_of(sr.trials.begin(), sr.trials.end(),
+                                   [](const TrialResult& t) { return !t.fired.is_null(); });
+    if (sr.error.empty() && !out.interrupted && sr.scenario.fault.kind != "none" &&
+        !sr.trials.empty() && !fired) {
+      const TriggerType type = sr.scenario.fault.trigger.type;
+      sr.input_error = type == TriggerType::kPoint || type == TriggerType::kAfterRecords;
+      sr.error = "the fault never fired in " + std::to_string(sr.trials.size()) + " trial" +
+                 (sr.trials.size() == 1 ? "" : "s") +
+                 (sr.input_error ? " (the trigger lies beyond what the workload reaches)"
+                                 : " (every moment fell after the run had ended)");
+    }
+  }
   return out;
 }
 

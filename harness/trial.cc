@@ -200,9 +200,13 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
     a.detail = "did not finish within " + std::to_string(s.deadline_ms) + " ms: " + o.hang_diagnosis;
     result.anomalies.push_back(a);
   }
+  // A process died when it failed, or when the fault acted in it (an
+  // exit-no-flush writer exits 0, and a pool that reads exit statuses only
+  // takes that for success).
+  const int fired_pid = o.fired.is_object() ? o.fired.value("pid", 0) : 0;
   bool any_died = false;
   for (const ProcessEnd& p : o.processes) {
-    any_died |= p.failed;
+    any_died |= p.failed || (fired_pid != 0 && p.pid == fired_pid);
     result.processes.push_back({{"role", p.role}, {"index", p.index}, {"pid", p.pid}, {"end", p.end}});
   }
   if (o.pipeline_ok && any_died) {

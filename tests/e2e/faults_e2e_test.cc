@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "results/results.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_util.h"
 
@@ -160,6 +161,44 @@ TEST(Explore, EveryReachablePointAndOccurrenceExactlyOnce) {
   EXPECT_EQ(b.scenarios[0].trials[0].fired.value("point", ""), sr.trials[11].fired.value("point", "x"));
   EXPECT_EQ(b.scenarios[0].trials[0].fired.value("occurrence", 0LL),
             sr.trials[11].fired.value("occurrence", -1LL));
+}
+
+}  // namespace
+}  // namespace crashbench::testing
+
+namespace crashbench::testing {
+namespace {
+
+// A fault aimed past the end of the workload tests nothing; the run must not
+// report the expectation as held.
+TEST(Faults, AFaultThatNeverFiresIsAnInputErrorNotAPass) {
+  Scenario s = MakeScenario("naive", 2, {4, 2, 64}, 2);
+  s.fault.kind = "sigkill";
+  s.fault.trigger.type = TriggerType::kPoint;
+  s.fault.trigger.occurrence = 999;
+  RunOptions opt;
+  opt.self_exe = CRASHBENCH_BINARY;
+  opt.measure_limits = false;
+  RunOutcome out = RunScenarios({s}, opt);
+  EXPECT_NE(out.scenarios[0].error.find("never fired"), std::string::npos) << out.scenarios[0].error;
+  EXPECT_FALSE(out.scenarios[0].expectation_held());
+  EXPECT_EQ(RunExitCode(out), 2);
+}
+
+// The writer leaves with _exit(0) right after its last record: every worker
+// succeeded, every process exited 0, the pipeline reports success, and the
+// writer's buffered records are gone.
+TEST(Faults, ExitNoFlushOnTheWriterIsASilentFailure) {
+  Scenario s = MakeScenario("queue-writer", 2, {8, 4, 64}, 2);
+  s.fault.kind = "exit-no-flush";
+  s.fault.target = FaultTarget::kWriter;
+  s.fault.trigger = Point(FaultPoint::kAfterWrite, 32);
+  RunOutcome out = RunAll({s});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    EXPECT_TRUE(t.pipeline_ok) << Describe(out.scenarios[0]);
+    EXPECT_EQ(Count(t, AnomalyKind::kSilentFailure), 1) << Describe(out.scenarios[0]);
+    EXPECT_GT(Count(t, AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[0]);
+  }
 }
 
 }  // namespace
