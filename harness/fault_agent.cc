@@ -41,11 +41,16 @@ FaultRegion::~FaultRegion() {
 
 namespace {
 volatile sig_atomic_t g_fire_at_next_point = 0;
-void OnExitNoFlush(int) { ::_exit(0); }
+FaultShared* g_shared = nullptr;  // for the handler; set before it is installed
+void OnExitNoFlush(int) {
+  if (g_shared) g_shared->acted_pid.store(::getpid());  // lock-free: async-signal-safe
+  ::_exit(0);
+}
 void OnFireAtNextPoint(int) { g_fire_at_next_point = 1; }
 }  // namespace
 
-void InstallInProcessFaultHandlers() {
+void InstallInProcessFaultHandlers(FaultShared* shared) {
+  g_shared = shared;
   struct sigaction sa {};
   sigemptyset(&sa.sa_mask);
   sa.sa_handler = OnExitNoFlush;
@@ -71,7 +76,7 @@ void BlockInProcessFaultSignals() {
 void FaultAgent::FireDeferred() {
   if (g_fire_at_next_point && fault_.impl) {
     g_fire_at_next_point = 0;
-    shared_->acted.store(1);
+    shared_->acted_pid.store(::getpid());
     fault_.impl->FireInSelf();
   }
 }
@@ -126,7 +131,7 @@ void FaultAgent::Fire(int point, long long occurrence) {
   const bool others = !(self && (fault_.target == FaultTarget::kWorker ||
                                  fault_.target == FaultTarget::kWriter));
   char byte = 'F';
-  if (self) shared_->acted.store(1);
+  if (self) shared_->acted_pid.store(::getpid());
   if (others || self) (void)WriteFull(fire_fd_, &byte, 1);
   if (self) fault_.impl->FireInSelf();
 }

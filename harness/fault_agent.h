@@ -41,9 +41,10 @@ struct FaultShared {
   long long fired_occurrence;
   long long fired_records;
   int fired_self;  // 1 when the firing process was itself a target
-  // Set by the process a fault acted in, just before it acts: a fault sent by
-  // signal to act at the target's next point may never get there.
-  std::atomic<int> acted;
+  // The pid of the process a fault acted in, set by that process just before
+  // it acts (a signal to a process that already exited acts nowhere, and a
+  // fault sent to act at the target's next point may never get there).
+  std::atomic<int> acted_pid;
 };
 
 // The shared region: a memfd (so spawned workers can map it too) mapped shared.
@@ -68,7 +69,7 @@ class FaultRegion {
 // (exit-no-flush); SIGUSR2 makes the next fault point fire (oom).
 // REQUIRES: BlockInProcessFaultSignals() ran in the parent before the fork, so
 // that a fault signal sent before the handlers exist waits instead of killing.
-void InstallInProcessFaultHandlers();
+void InstallInProcessFaultHandlers(FaultShared* shared);
 void BlockInProcessFaultSignals();
 
 class FaultAgent {

@@ -79,7 +79,7 @@ Status Supervisor::StartWriter(const std::vector<int>& keep_fds,
   keep.push_back(region_->fd());
   std::fflush(nullptr);
   Result<Child> child = ForkChild(keep, false, [&] {
-    InstallInProcessFaultHandlers();
+    InstallInProcessFaultHandlers(region_->get());
     FaultAgent agent(c_.fault, region_->get(), Role::kWriter, 0, fire_w_.get());
     WorkerContext ctx(c_.strategy_config, &agent, {});
     ::_exit(body(ctx));
@@ -355,8 +355,10 @@ Result<PoolOutcome> Supervisor::Run() {
   if (!fired_ && fire_r_.valid()) OnFireRequest();  // fired, but the byte was not read yet
   // A fault delivered by signal to act at the target's next point, where the
   // target never got to: nothing happened, so nothing fired.
-  if (fired_ && c_.fault.impl->acts_at_next_point() && !region_->get()->acted.load())
+  if (fired_ && c_.fault.impl->acts_at_next_point() && !region_->get()->acted_pid.load())
     out_.fired = nullptr;
+  if (fired_ && out_.fired.is_object() && region_->get()->acted_pid.load())
+    out_.fired["acted_pid"] = region_->get()->acted_pid.load();
 
   Status torn_down = strategy_->TearDown();
   out_.duration_us = Elapsed();

@@ -202,11 +202,11 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   }
   // A process died when it failed, or when the fault acted in it (an
   // exit-no-flush writer exits 0, and a pool that reads exit statuses only
-  // takes that for success).
-  const int fired_pid = o.fired.is_object() ? o.fired.value("pid", 0) : 0;
+  // takes that for success). A signal that reached an exited process acted nowhere.
+  const int acted_pid = o.fired.is_object() ? o.fired.value("acted_pid", 0) : 0;
   bool any_died = false;
   for (const ProcessEnd& p : o.processes) {
-    any_died |= p.failed || (fired_pid != 0 && p.pid == fired_pid);
+    any_died |= p.failed || (acted_pid != 0 && p.pid == acted_pid);
     result.processes.push_back({{"role", p.role}, {"index", p.index}, {"pid", p.pid}, {"end", p.end}});
   }
   if (o.pipeline_ok && any_died) {

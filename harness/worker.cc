@@ -15,7 +15,7 @@ void WorkerMain(Strategy& strategy, const StrategyConfig& config, const ArmedFau
   // Write errors come back as EPIPE rather than killing the process, as in
   // Python (which ignores SIGPIPE): a broken pipe is a failed task.
   ::signal(SIGPIPE, SIG_IGN);
-  InstallInProcessFaultHandlers();
+  InstallInProcessFaultHandlers(shared);
   FaultAgent agent(fault, shared, Role::kWorker, index, fds.fire);
   WorkerContext ctx(config, &agent, fds.shared);
   Status s = strategy.WorkerStart(ctx);
