@@ -12,20 +12,34 @@
 
 namespace crashbench {
 
-void CloseAllExcept(std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
+namespace {
+// close_range, or, where the kernel or a seccomp filter refuses it, one
+// close() per descriptor up to the process's limit.
+void CloseRange(unsigned int lo, unsigned int hi) {
+  if (lo > hi) return;
+  if (::syscall(SYS_close_range, lo, hi, 0) == 0) return;
+  rlimit lim{};
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  const unsigned int top = static_cast<unsigned int>(std::min<rlim_t>(lim.rlim_cur, 1u << 20));
+  for (unsigned int fd = lo; fd <= hi && fd < top; ++fd) ::close(static_cast<int>(fd));
+}
+}  // namespace
+
+void CloseAllExcept(const std::vector<int>& sorted_keep) {
   unsigned int lo = 3;
-  for (int fd : keep) {
+  for (int fd : sorted_keep) {
     if (fd < static_cast<int>(lo)) continue;
-    if (static_cast<unsigned int>(fd) > lo) ::syscall(SYS_close_range, lo, fd - 1, 0);
+    CloseRange(lo, static_cast<unsigned int>(fd) - 1);
     lo = static_cast<unsigned int>(fd) + 1;
   }
-  ::syscall(SYS_close_range, lo, ~0U, 0);
+  CloseRange(lo, ~0U);
 }
 
 Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,
                         const std::function<void()>& body) {
   const pid_t parent = ::getpid();
+  std::vector<int> keep = keep_fds;  // sorted here: the child allocates nothing
+  std::sort(keep.begin(), keep.end());
   pid_t pid = ::fork();
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
@@ -37,7 +51,7 @@ Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
-    CloseAllExcept(keep_fds);
+    CloseAllExcept(keep);
     // The child's stack is a copy of the parent's: an exception must never
     // unwind into the parent's frames (a test runner's handler would go on
     // running the parent's code in the child). noexcept ends it here.

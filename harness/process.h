@@ -58,8 +58,9 @@ class Child {
 Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,
                         const std::function<void()>& body);
 
-// Closes every descriptor > 2 that is not in keep (async-signal-safe).
-void CloseAllExcept(std::vector<int> keep);
+// Closes every descriptor > 2 that is not in sorted_keep (async-signal-safe:
+// it allocates nothing; falls back to close() one by one without close_range).
+void CloseAllExcept(const std::vector<int>& sorted_keep);
 
 std::string DescribeWaitStatus(int wait_status);
 

@@ -193,12 +193,21 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     // --explore: one trial per (fault point, occurrence) the targeted
     // processes reach in a fault-free run, in a fixed order, so trial N is the
     // same pair in every run of the same scenario.
+    // Calibration runs here, before any trial starts, with nothing else
+    // running: its own trial deadline bounds it.
     std::vector<std::pair<FaultPoint, long long>> pairs;
-    if (options.explore && s.fault.kind != "none" && s.fault.trigger.type == TriggerType::kPoint) {
+    const bool explore =
+        options.explore && s.fault.kind != "none" && s.fault.trigger.type == TriggerType::kPoint;
+    if ((NeedsCalibration(s) || explore) && !sr.calibration) {
       TrialPlan base;
       base.scenario = &sr.scenario;
       base.self_exe = options.self_exe;
-      if (!calibrate(sr, base)) continue;
+      if (!calibrate(sr, base)) {
+        if (Interrupted()) out.interrupted = true;
+        continue;
+      }
+    }
+    if (explore) {
       const size_t role = s.fault.target == FaultTarget::kWriter ? 1 : 0;
       for (int p = 0; p < kNumFaultPoints; ++p)
         for (long long k = 1; k <= sr.calibration->point_counts[role][static_cast<size_t>(p)]; ++k)
@@ -230,9 +239,6 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   auto start = [&](Running r) -> bool {
     ScenarioResult& sr = *r.into;
     if (!sr.error.empty()) return false;
-    if ((NeedsCalibration(sr.scenario) || r.plan.explore) && !sr.calibration &&
-        !calibrate(sr, r.plan))
-      return false;
     r.plan.armed = ArmFault(sr.scenario, r.plan.seed, sr.calibration ? &*sr.calibration : nullptr);
     if (r.plan.explore) {
       r.plan.armed.point = r.plan.explore->first;
