@@ -1,6 +1,10 @@
 #include "harness/commands.h"
 
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <ctime>
@@ -38,6 +42,19 @@ std::string DefaultOutDir() {
 int InputError(const std::string& message) {
   std::cerr << "crashbench: " << message << "\n";
   return 2;
+}
+
+// What the harness needs from the kernel; without it nothing can be tested
+// here (exit 125, as git bisect run reads it: skip this commit).
+int CheckCanTestHere() {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
+  if (fd < 0) {
+    std::cerr << "crashbench: cannot test here: pidfd_open failed (" << std::strerror(errno)
+              << "); Linux 5.3 or later is needed\n";
+    return 125;
+  }
+  ::close(fd);
+  return 0;
 }
 
 }  // namespace
@@ -79,10 +96,9 @@ int RunRunCommand(const RunCommand& cmd) {
   // The results directory exists before the run: every finished trial is
   // spilled there, so memory stays flat however many trials run.
   const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
-  if (Status st = MakeDirs(out_dir); !st.ok()) {
-    std::cerr << "crashbench: cannot create the results directory: " << st.message() << "\n";
-    return 3;
-  }
+  if (Status st = MakeDirs(out_dir); !st.ok())
+    return InputError("--out " + out_dir + " cannot be a results directory: " + st.message());
+  if (int code = CheckCanTestHere(); code != 0) return code;
   RunOptions opt;
   opt.spill_path = out_dir + "/.trials.jsonl.tmp";
   opt.jobs = cmd.jobs;
@@ -96,7 +112,10 @@ int RunRunCommand(const RunCommand& cmd) {
   InstallInterruptHandlers();
   RunOutcome outcome = RunScenarios(scenarios, opt);
 
-  ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick, cmd.explore};
+  ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick, cmd.explore, ""};
+  if (cmd.trials) replay.overrides += "--trials " + std::to_string(*cmd.trials);
+  if (cmd.start_method)
+    replay.overrides += std::string(replay.overrides.empty() ? "" : " ") + "--start-method " + *cmd.start_method;
   std::cout << RenderTable(outcome);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);
@@ -104,11 +123,13 @@ int RunRunCommand(const RunCommand& cmd) {
   if (cmd.keep)
     std::cout << "scratch directories kept under " << outcome.scratch_root << "\n";
   Status st = WriteResultsFile(out_dir + "/results.json", outcome, replay);
-  ::unlink(opt.spill_path.c_str());
   if (!st.ok()) {
-    std::cerr << "crashbench: could not write results: " << st.message() << "\n";
+    std::cerr << "crashbench: could not write results: " << st.message()
+              << (outcome.spill_path.empty() ? "" : "; every finished trial is kept in " + outcome.spill_path)
+              << "\n";
     return 3;
   }
+  if (!outcome.spill_path.empty()) ::unlink(outcome.spill_path.c_str());
   std::cout << "results: " << out_dir << "/results.json\n";
   if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
   return RunExitCode(outcome);

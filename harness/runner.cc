@@ -263,8 +263,10 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   UniqueFd spill;
   long long spill_size = 0;
   out.spill_path = options.spill_path;
-  if (!options.spill_path.empty())
+  if (!options.spill_path.empty()) {
     spill.Reset(::open(options.spill_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!spill.valid()) out.spill_path.clear();  // keep every trial in memory instead
+  }
   auto finish = [&](Running& r) {
     TrialResult t = r.job->Finish(r.plan);
     if (options.keep) {
@@ -275,7 +277,12 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     }
     if (spill.valid()) {
       const std::string line = TrialResultToJson(t, false).dump() + "\n";
-      if (WriteFull(spill.get(), line.data(), line.size()).ok()) {
+      if (!WriteFull(spill.get(), line.data(), line.size()).ok()) {
+        // A partial line must not shift later offsets: cut it off and stop
+        // spilling; this trial and later ones stay in memory whole.
+        (void)!::ftruncate(spill.get(), spill_size);
+        spill.Reset();
+      } else {
         t.spill_offset = spill_size;
         spill_size += static_cast<long long>(line.size());
         // Keep what summaries, tables and costs need; the rest is on disk.

@@ -75,6 +75,7 @@ std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo&
   if (!sr.scenario.source.empty()) cmd += " " + ShellQuote(sr.scenario.source);
   else if (replay.quick) cmd += " --quick";
   if (replay.explore) cmd += " --explore";
+  if (!replay.overrides.empty()) cmd += " " + replay.overrides;
   cmd += " --scenario " + ShellQuote(sr.scenario.name) + " --trial " + std::to_string(index) + " --keep";
   if (sr.scenario.fault.kind != "none" && sr.scenario.fault.trigger.type == TriggerType::kRandom &&
       sr.calibration)

@@ -17,6 +17,7 @@ struct ReplayInfo {
   std::string scenario_file;  // "" for the built-in matrix
   bool quick = false;         // the built-in matrix was the --quick one
   bool explore = false;       // trials were enumerated with --explore
+  std::string overrides;      // command-line overrides in effect ("--trials 4 --start-method spawn")
 };
 
 nlohmann::json MachineContext(const RunOutcome& outcome);

@@ -164,3 +164,28 @@ TEST(Cli, VerifyBadInputExits2) {
 
 }  // namespace
 }  // namespace crashbench::testing
+
+namespace crashbench::testing {
+namespace {
+
+TEST(Cli, ReplayCarriesTheOverridesThatWereInEffect) {
+  ScratchDir d;
+  d.Write("s.json", R"({"name":"pt","strategy":"per-task-file","workers":2,
+    "workload":{"tasks":8,"records_per_task":4,"record_bytes":64},
+    "fault":{"kind":"sigkill","trigger":{"point":"mid-record"}},"trials":2,"expect":{"forbid":["torn"]}})");
+  CommandResult r = RunCrashbench({"run", "s.json", "--trials", "4", "--start-method", "spawn", "--out", "o"}, d.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("replay: crashbench run s.json --trials 4 --start-method spawn --scenario pt --trial 3"),
+            std::string::npos) << r.out;
+}
+
+TEST(Cli, AnOutPathThatCannotBeADirectoryExits2) {
+  ScratchDir d;
+  d.Write("afile", "");
+  CommandResult r = RunCrashbench({"run", "--quick", "--out", "afile/x"}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--out afile/x"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace crashbench::testing
