@@ -116,7 +116,13 @@ std::string MatchingLimit(const std::string& strategy, const std::string& fsync)
   return "write-fsync-task";
 }
 
-Result<MachineLimits> MeasureLimits(const std::string& parent, const Workload& w, int repetitions) {
+Result<MachineLimits> MeasureLimits(const std::string& parent, const Workload& workload,
+                                    int repetitions) {
+  // Limits are rates: a bounded sample of the workload measures them as well
+  // as all of it, and a scenario of a million tasks must not cost a million fsyncs.
+  Workload w = workload;
+  w.tasks = std::min<long long>(w.tasks, 256);
+  w.records_per_task = std::min<long long>(w.records_per_task, 256);
   std::string dir = parent + "/limits-XXXXXX";
   if (!::mkdtemp(dir.data())) return ErrnoStatus("mkdtemp under " + parent, errno);
   std::vector<std::string> lines;
@@ -143,6 +149,7 @@ Result<MachineLimits> MeasureLimits(const std::string& parent, const Workload& w
   if (s.ok()) s = rate("write-fsync-task", [&] { return SharedFileRate(dir, w, Sync::kTask, lines); });
   Workload small = w;  // fsync per record is slow: a few tasks tell the rate
   small.tasks = std::min<long long>(w.tasks, 4);
+  small.records_per_task = std::min<long long>(w.records_per_task, 16);
   if (s.ok()) s = rate("write-fsync-record", [&] { return SharedFileRate(dir, small, Sync::kRecord, lines); });
   if (s.ok()) s = rate("create-write-fsync", [&] { return PerTaskRate(dir, w, false, doc); });
   if (s.ok()) s = rate("write-fsync-rename", [&] { return PerTaskRate(dir, w, true, doc); });

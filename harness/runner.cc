@@ -269,6 +269,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   }
   auto finish = [&](Running& r) {
     TrialResult t = r.job->Finish(r.plan);
+    t.trial_pgid = r.job->child().pid();
     if (options.keep) {
       t.kept_dir = r.plan.dir;
     } else {

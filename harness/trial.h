@@ -59,6 +59,7 @@ struct TrialResult {
   std::array<long long, kNumStages> stage_ns{};
   long long records_visible = 0;
   long long spill_offset = -1;  // where its full JSON line starts in the spill file
+  int trial_pgid = 0;  // the process group the trial ran in (its supervisor's pid)
   long long violations() const;
   long long count(AnomalyKind kind) const;
 };

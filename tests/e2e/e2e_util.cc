@@ -1,6 +1,12 @@
 #include "tests/e2e/e2e_util.h"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <set>
+
+#include "harness/sys.h"
 
 namespace crashbench::testing {
 
@@ -77,6 +83,33 @@ std::string Describe(const ScenarioResult& s) {
     out += "]";
   }
   return out;
+}
+
+std::vector<int> ProcessesLeftInTrialGroups(const RunOutcome& outcome) {
+  std::set<int> groups;
+  for (const ScenarioResult& sr : outcome.scenarios)
+    for (const TrialResult& t : sr.trials)
+      if (t.trial_pgid > 0) groups.insert(t.trial_pgid);
+  if (groups.empty()) ADD_FAILURE() << "no trial recorded its process group: the check would be empty";
+  std::vector<int> left;
+  DIR* d = opendir("/proc");
+  if (!d) return left;
+  while (dirent* e = readdir(d)) {
+    const int pid = atoi(e->d_name);
+    if (pid <= 0) continue;
+    Result<std::string> stat = ReadFileToString("/proc/" + std::string(e->d_name) + "/stat");
+    if (!stat.ok()) continue;
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const size_t close = stat->rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0, pgrp = 0;
+    if (std::sscanf(stat->c_str() + close + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+        groups.count(pgrp))
+      left.push_back(pid);
+  }
+  closedir(d);
+  return left;
 }
 
 std::vector<int> ReportedPids(const RunOutcome& outcome) {

@@ -25,5 +25,8 @@ int TrialsFired(const ScenarioResult& s);
 std::string Describe(const ScenarioResult& s);
 // Every pid the trials reported (workers and writers).
 std::vector<int> ReportedPids(const RunOutcome& outcome);
+// Live processes (zombies included) still in any trial's process group: a
+// leak check that does not depend on pids being reused.
+std::vector<int> ProcessesLeftInTrialGroups(const RunOutcome& outcome);
 
 }  // namespace crashbench::testing

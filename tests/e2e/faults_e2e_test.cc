@@ -122,6 +122,7 @@ TEST(Faults, PipeFullBecomesADiagnosedHangAndEverythingIsReaped) {
     for (const auto& p : t.processes) EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
   }
   for (int pid : ReportedPids(out)) EXPECT_FALSE(ProcessExists(pid)) << pid;
+  EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{});
 }
 
 }  // namespace
