@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,6 +101,24 @@ void InstallInterruptHandlers() {
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+// Kills a whole trial (its supervisor, workers and writer share the group
+// whose id is the supervisor's pid, unreaped until here, so the id cannot be
+// recycled), reaps the supervisor, then, when this process is a child
+// subreaper, the orphaned members too, waiting at most five seconds for any
+// stuck in uninterruptible I/O.
+void KillTrialGroup(Child& trial) {
+  const pid_t pgid = trial.pid();
+  ::kill(-pgid, SIGKILL);
+  trial.Reap();
+  const long long give_up = NowMicros() + 5000000;
+  while (NowMicros() < give_up) {
+    siginfo_t info{};
+    if (::waitid(P_PGID, static_cast<id_t>(pgid), &info, WEXITED | WNOHANG) != 0) return;  // ECHILD: none left
+    if (info.si_pid == 0) ::usleep(10000);  // members still dying
+  }
 }
 
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options) {
@@ -324,7 +344,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
       if (r.job->ReadSome()) {
         finish(r);
       } else if (NowMicros() > r.backstop_us) {
-        ::kill(-r.job->child().pid(), SIGKILL);  // the whole trial: its group, still unreaped
+        KillTrialGroup(r.job->child());
         finish(r);
       }
     }
@@ -333,8 +353,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   // Interrupted: kill every running trial by its process group (the group id
   // is the trial process's pid, which cannot be recycled before we reap it).
   for (Running& r : running) {
-    ::kill(-r.job->child().pid(), SIGKILL);
-    r.job->child().Reap();
+    KillTrialGroup(r.job->child());
     (void)RemoveTree(r.plan.dir);
     ::unlink((r.plan.dir + ".stderr").c_str());
   }

@@ -53,7 +53,9 @@ struct RunOutcome {
 
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options);
 
-// Installs SIGINT/SIGTERM handlers that make RunScenarios stop (call once, in main).
+// Installs SIGINT/SIGTERM handlers that make RunScenarios stop, and makes
+// this process a child subreaper, so that workers orphaned when a trial is
+// killed are reparented to it and reaped (call once, from the command line).
 void InstallInterruptHandlers();
 
 }  // namespace crashbench
