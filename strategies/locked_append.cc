@@ -1,7 +1,10 @@
 // locked-append: each task takes an exclusive lock on the shared file, appends
 // its records with write(2) (flushed as it goes), and unlocks.
 //
-// Models: `with lock: os.write(fd, line)` per task, with flock(2) as the lock.
+// Models: `with lock: f.write(line); f.flush()` per task, with flock(2) as the
+// lock, where a record reaches the kernel in two write(2) calls (a buffered
+// writer flushing a record that straddles its buffer; a large write(2) can
+// also stop part-way when a fatal signal arrives between pages).
 // The lock keeps live writers from interleaving, and the kernel drops a flock
 // when its holder dies, so nobody waits forever. But a holder killed between
 // the two halves of a record leaves a torn line, and the next holder appends

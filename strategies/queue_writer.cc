@@ -1,9 +1,12 @@
 // queue-writer: workers send serialized records over one pipe to a single
 // writer process that owns the output file.
 //
-// Models: workers `queue.put(line)`, one process `for line in queue: f.write(line)`.
-// A task counts as committed once its records are in the pipe: like put(), the
-// worker does not wait for the writer. Only one process touches the file, so
+// Models: workers writing serialized records straight into one shared pipe
+// (os.write(pipe_fd, frame)), one process `for line in pipe: f.write(line)`.
+// A task counts as committed once its records are in the pipe: the worker
+// does not wait for the writer. Python's multiprocessing.Queue adds a lock
+// around each send; this strategy has none (a locked variant belongs with
+// the strategy options of the fault-catalogue issue). Only one process touches the file, so
 // live writers never interleave; but records in the pipe or in the writer's
 // stdio buffer are lost if the writer dies, though their tasks were acknowledged.
 //
