@@ -38,12 +38,18 @@ std::string FsType(const std::string& path) {
   struct statfs s;
   if (::statfs(path.c_str(), &s) != 0) return "unknown";
   switch (static_cast<unsigned long>(s.f_type)) {
-    case 0xEF53: return "ext4";
-    case 0x01021994: return "tmpfs";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x794C7630: return "overlayfs";
-    case 0x6969: return "nfs";
+    case 0xEF53:
+      return "ext4";
+    case 0x01021994:
+      return "tmpfs";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x794C7630:
+      return "overlayfs";
+    case 0x6969:
+      return "nfs";
     default: {
       char buf[32];
       std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(s.f_type));
@@ -116,7 +122,8 @@ void KillTrialGroup(Child& trial) {
   const long long give_up = NowMicros() + 5000000;
   while (NowMicros() < give_up) {
     siginfo_t info{};
-    if (::waitid(P_PGID, static_cast<id_t>(pgid), &info, WEXITED | WNOHANG) != 0) return;  // ECHILD: none left
+    if (::waitid(P_PGID, static_cast<id_t>(pgid), &info, WEXITED | WNOHANG) != 0)
+      return;                               // ECHILD: none left
     if (info.si_pid == 0) ::usleep(10000);  // members still dying
   }
 }
@@ -124,8 +131,8 @@ void KillTrialGroup(Child& trial) {
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options) {
   RunOutcome out;
   const char* tmp = getenv("TMPDIR");
-  std::string parent = !options.scratch_parent.empty() ? options.scratch_parent
-                                                       : (tmp && *tmp ? tmp : "/tmp");
+  std::string parent =
+      !options.scratch_parent.empty() ? options.scratch_parent : (tmp && *tmp ? tmp : "/tmp");
   std::string root = parent + "/crashbench-XXXXXX";
   if (!::mkdtemp(root.data())) {
     ScenarioResult r;
@@ -145,59 +152,54 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   // often each fault point is reached. Random moments and unspecified
   // occurrences are drawn from it; --explore enumerates its visits.
   auto calibrate = [&](ScenarioResult& sr, const TrialPlan& base) -> bool {
-      // A fault-free run of the same scenario, run to completion first.
-      TrialPlan cal = base;
-      cal.fault_free = true;
-      cal.index = -1;
-      cal.dir = root + "/calibration-" + std::to_string(&sr - out.scenarios.data());
+    TrialPlan cal = base;
+    cal.fault_free = true;
+    cal.index = -1;
+    cal.dir = root + "/calibration-" + std::to_string(&sr - out.scenarios.data());
+    // Three fault-free runs; the window for random moments is the fastest,
+    // so a run slowed by passing load can only move moments earlier in a
+    // trial, never past its end. Visit counts do not depend on timing.
+    TrialResult t;
+    for (int run = 0; run < 3; ++run) {
       if (Status s = MakeDirs(cal.dir); !s.ok()) {
         sr.error = s.message();
         return false;
       }
-      // Three fault-free runs; the window for random moments is the fastest,
-      // so a run slowed by passing load can only move moments earlier in a
-      // trial, never past its end. Visit counts do not depend on timing.
-      TrialResult t;
-      for (int run = 0; run < 3; ++run) {
-        if (Status s = MakeDirs(cal.dir); !s.ok()) {
-          sr.error = s.message();
-          return false;
-        }
-        Result<TrialJob> job = TrialJob::Start(cal);
-        if (!job.ok()) {
-          sr.error = job.status().message();
-          return false;
-        }
-        while (!job->ReadSome()) {
-          pollfd p{job->result_fd(), POLLIN, 0};
-          ::poll(&p, 1, 100);
-          if (Interrupted()) return false;
-        }
-        TrialResult one = job->Finish(cal);
-        (void)RemoveTree(cal.dir);
-        ::unlink((cal.dir + ".stderr").c_str());
-        if (!one.error.empty()) {
-          sr.error = "calibration run failed: " + one.error;
-          return false;
-        }
-        if (run == 0 || one.observed.duration_us < t.observed.duration_us) t = std::move(one);
-      }
-      sr.calibration = t.observed;
-      const TriggerSpec& trig = sr.scenario.fault.trigger;
-      const int role = sr.scenario.fault.target == FaultTarget::kWriter ? 1 : 0;
-      if (trig.type == TriggerType::kPoint &&
-          t.observed.point_counts[static_cast<size_t>(role)][static_cast<size_t>(trig.point)] == 0) {
-        std::string reached;
-        for (int p = 0; p < kNumFaultPoints; ++p)
-          if (t.observed.point_counts[static_cast<size_t>(role)][static_cast<size_t>(p)] > 0)
-            (reached += reached.empty() ? "" : ", ") += FaultPointName(static_cast<FaultPoint>(p));
-        sr.error = std::string("the ") + (role ? "writer" : "workers") + " of strategy '" +
-                   sr.scenario.strategy + "' never reach fault point '" +
-                   std::string(FaultPointName(trig.point)) + "' (they reach: " + reached + ")";
-        sr.input_error = true;
+      Result<TrialJob> job = TrialJob::Start(cal);
+      if (!job.ok()) {
+        sr.error = job.status().message();
         return false;
       }
-        return true;
+      while (!job->ReadSome()) {
+        pollfd p{job->result_fd(), POLLIN, 0};
+        ::poll(&p, 1, 100);
+        if (Interrupted()) return false;
+      }
+      TrialResult one = job->Finish(cal);
+      (void)RemoveTree(cal.dir);
+      ::unlink((cal.dir + ".stderr").c_str());
+      if (!one.error.empty()) {
+        sr.error = "calibration run failed: " + one.error;
+        return false;
+      }
+      if (run == 0 || one.observed.duration_us < t.observed.duration_us) t = std::move(one);
+    }
+    sr.calibration = t.observed;
+    const TriggerSpec& trig = sr.scenario.fault.trigger;
+    const int role = sr.scenario.fault.target == FaultTarget::kWriter ? 1 : 0;
+    if (trig.type == TriggerType::kPoint &&
+        t.observed.point_counts[static_cast<size_t>(role)][static_cast<size_t>(trig.point)] == 0) {
+      std::string reached;
+      for (int p = 0; p < kNumFaultPoints; ++p)
+        if (t.observed.point_counts[static_cast<size_t>(role)][static_cast<size_t>(p)] > 0)
+          (reached += reached.empty() ? "" : ", ") += FaultPointName(static_cast<FaultPoint>(p));
+      sr.error = std::string("the ") + (role ? "writer" : "workers") + " of strategy '" +
+                 sr.scenario.strategy + "' never reach fault point '" +
+                 std::string(FaultPointName(trig.point)) + "' (they reach: " + reached + ")";
+      sr.input_error = true;
+      return false;
+    }
+    return true;
   };
 
   out.scenarios.reserve(scenarios.size());
@@ -210,9 +212,6 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
         s.fault.trigger.type == TriggerType::kRandom) {
       sr.calibration = Calibration{*options.random_window_us, {}};
     }
-    // --explore: one trial per (fault point, occurrence) the targeted
-    // processes reach in a fault-free run, in a fixed order, so trial N is the
-    // same pair in every run of the same scenario.
     // Calibration runs here, before any trial starts, with nothing else
     // running: its own trial deadline bounds it.
     std::vector<std::pair<FaultPoint, long long>> pairs;
@@ -227,6 +226,9 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
         continue;
       }
     }
+    // --explore: one trial per (fault point, occurrence) the targeted
+    // processes reach in a fault-free run, in a fixed order, so trial N is the
+    // same pair in every run of the same scenario.
     if (explore) {
       const size_t role = s.fault.target == FaultTarget::kWriter ? 1 : 0;
       for (int p = 0; p < kNumFaultPoints; ++p)
@@ -313,7 +315,8 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
       }
     }
     if (t.violations() > 0) ++violating_trials;
-    progress.Tick(r.into->scenario.name + " trial " + std::to_string(r.plan.index), violating_trials);
+    progress.Tick(r.into->scenario.name + " trial " + std::to_string(r.plan.index),
+                  violating_trials);
     r.into->trials.push_back(std::move(t));
     r.done = true;
   };
@@ -364,8 +367,10 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
       const std::string key = WorkloadKey(sr.scenario.workload);
       if (sr.scenario.fault.kind != "none" || out.limits.count(key)) continue;
       Result<MachineLimits> lim = MeasureLimits(root, sr.scenario.workload, 3);
-      if (lim.ok()) out.limits[key] = *lim;
-      else out.limits_error = lim.status().message();
+      if (lim.ok())
+        out.limits[key] = *lim;
+      else
+        out.limits_error = lim.status().message();
     }
   }
   if (!options.keep) (void)RemoveTree(root);
