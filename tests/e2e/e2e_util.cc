@@ -47,7 +47,12 @@ RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
   opt.self_exe = CRASHBENCH_BINARY;
   RunOutcome out = RunScenarios(scenarios, opt);
   for (const ScenarioResult& sr : out.scenarios) {
-    EXPECT_EQ(sr.error, "") << sr.scenario.name;
+    // A time-triggered fault can miss every trial of a short run by chance
+    // (the run says so: inconclusive). Tests about firing assert it themselves.
+    const TriggerType type = sr.scenario.fault.trigger.type;
+    const bool timed = type == TriggerType::kRandom || type == TriggerType::kAfterMs;
+    if (!(timed && sr.error.find("never fired") != std::string::npos))
+      EXPECT_EQ(sr.error, "") << sr.scenario.name;
     for (const TrialResult& t : sr.trials) EXPECT_EQ(t.error, "") << sr.scenario.name << " trial " << t.index;
   }
   return out;
