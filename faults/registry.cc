@@ -9,6 +9,8 @@ std::unique_ptr<Fault> MakeAbortFault();
 std::unique_ptr<Fault> MakeExitNoFlushFault();
 std::unique_ptr<Fault> MakeOomFault();
 std::unique_ptr<Fault> MakePipeFullFault();
+std::unique_ptr<Fault> MakeDiskFullFault();
+std::unique_ptr<Fault> MakeEioFault();
 
 const std::vector<FaultInfo>& AllFaults() {
   static const std::vector<FaultInfo> kFaults = {
@@ -18,6 +20,8 @@ const std::vector<FaultInfo>& AllFaults() {
       {"exit-no-flush", &MakeExitNoFlushFault},
       {"oom", &MakeOomFault},
       {"pipe-full", &MakePipeFullFault},
+      {"disk-full", &MakeDiskFullFault},
+      {"eio", &MakeEioFault},
   };
   return kFaults;
 }

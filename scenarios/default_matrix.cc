@@ -39,7 +39,7 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
   for (const StrategyInfo& info : AllStrategies()) {
     // none, sigkill at mid-record, sigkill at random, then every other fault
     // kind at mid-record.
-    const std::vector<std::string> other_kinds = {"abort", "exit-no-flush", "oom"};
+    const std::vector<std::string> other_kinds = {"abort", "exit-no-flush", "oom", "disk-full", "eio"};
     for (int f = 0; f < 3 + static_cast<int>(other_kinds.size()); ++f) {
       Scenario s;
       s.strategy = std::string(info.name);

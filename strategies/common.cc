@@ -1,6 +1,9 @@
 #include "strategies/common.h"
 
+#include <stdio_ext.h>
 #include <unistd.h>
+
+#include "faults/io_error.h"
 
 #include "harness/sys.h"
 
@@ -24,8 +27,14 @@ Status WriteRecordInHalves(WorkerContext& ctx, std::string_view text,
 }
 
 Status StdioWrite(FILE* f, const char* p, size_t n, const std::string& what) {
+  if (int err = TakeInjectedIoError()) return ErrnoStatus("fwrite " + what, err);
   if (n > 0 && std::fwrite(p, 1, n, f) != n) return ErrnoStatus("fwrite " + what, errno);
   return Status::Ok();
+}
+
+Status FileWrite(int fd, const char* p, size_t n, const std::string& what) {
+  if (int err = TakeInjectedIoError()) return ErrnoStatus("write " + what, err);
+  return WriteFull(fd, p, n).Annotate(what);
 }
 
 Status FlushAndSync(WorkerContext& ctx, FILE* f, const std::string& what) {
@@ -39,10 +48,17 @@ Status FlushAndSync(WorkerContext& ctx, FILE* f, const std::string& what) {
 Status SyncFd(WorkerContext& ctx, int fd, const std::string& what) {
   ctx.Point(FaultPoint::kBeforeFsync);
   StageTimer t(ctx.clock(), Stage::kFsync);
+  if (int err = TakeInjectedIoError()) return ErrnoStatus("fsync " + what, err);
   return FsyncNoInt(fd, what);
 }
 
 Status CloseStdio(FILE* f, const std::string& what) {
+  if (PersistentIoErrorInForce()) {
+    // The final flush would fail too: glibc then drops what was buffered.
+    __fpurge(f);
+    std::fclose(f);
+    return ErrnoStatus("fclose " + what, TakeInjectedIoError());
+  }
   if (std::fclose(f) != 0) return ErrnoStatus("fclose " + what, errno);
   return Status::Ok();
 }

@@ -22,6 +22,9 @@ Status WriteRecordInHalves(WorkerContext& ctx, std::string_view text,
 // the process's buffer until it fills, is flushed or the stream is closed.
 Status StdioWrite(FILE* f, const char* p, size_t n, const std::string& what);
 
+// write(2) of all n bytes to a file, as a raw-descriptor program does.
+Status FileWrite(int fd, const char* p, size_t n, const std::string& what);
+
 // fflush then fsync, with the `before-fsync` point and the fsync stage timed.
 Status FlushAndSync(WorkerContext& ctx, FILE* f, const std::string& what);
 // fsync of a raw descriptor, same point and timing.

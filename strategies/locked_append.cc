@@ -34,10 +34,7 @@ class LockedAppend final : public Strategy {
       if (RetryOnEintr([&] { return ::flock(fd.get(), LOCK_EX); }) != 0)
         return ErrnoStatus("flock " + path, errno);
     }
-    auto write = [&](const char* p, size_t n) {
-      Status s = WriteFull(fd.get(), p, n);
-      return s.Annotate(path);
-    };
+    auto write = [&](const char* p, size_t n) { return FileWrite(fd.get(), p, n, path); };
     Status s;
     for (long long seq = 0; seq < c.records_per_task && s.ok(); ++seq) {
       s = WriteRecordInHalves(ctx, ctx.RecordText(task, seq, true), write);

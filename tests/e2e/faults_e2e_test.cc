@@ -204,3 +204,42 @@ TEST(Faults, ExitNoFlushOnTheWriterIsASilentFailure) {
 
 }  // namespace
 }  // namespace crashbench::testing
+
+namespace crashbench::testing {
+namespace {
+
+// A full disk from the 20th record on: the target's later tasks all fail and
+// none is acknowledged; its stdio buffer is dropped, not half-written.
+TEST(Faults, DiskFullIsNeverAcknowledgedAsWritten) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("naive", 2, {16, 8, 256}, 2), "disk-full",
+                                     Point(FaultPoint::kMidRecord, 20))});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    EXPECT_EQ(t.fired.value("method", ""), "injected");
+    EXPECT_GT(t.failed_tasks, 0);
+    EXPECT_EQ(t.acked_tasks + t.failed_tasks, 16);
+    EXPECT_EQ(Count(t, AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[0]);
+    for (const auto& p : t.processes) EXPECT_EQ(p.value("end", ""), "exited 0") << "nothing died";
+    EXPECT_FALSE(t.pipeline_ok);
+  }
+}
+
+// One EIO in the middle of a record: per-task-file leaves the failed task's
+// partial document at its final name; atomic-rename removes its temp file.
+TEST(Faults, EioLeavesAPartialFileOnlyWhereTheStrategyWritesTheFinalName) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("per-task-file", 2, {16, 8, 256}, 2), "eio",
+                                     Point(FaultPoint::kMidRecord, 20)),
+                           WithFault(MakeScenario("atomic-rename", 2, {16, 8, 256}, 2), "eio",
+                                     Point(FaultPoint::kMidRecord, 20))});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    EXPECT_EQ(t.failed_tasks, 1);
+    EXPECT_EQ(Count(t, AnomalyKind::kPartialVisible), 1) << Describe(out.scenarios[0]);
+  }
+  for (const TrialResult& t : out.scenarios[1].trials) {
+    EXPECT_EQ(t.failed_tasks, 1);
+    EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
+    EXPECT_EQ(Count(t, AnomalyKind::kOrphanTemp), 0) << "a failed task cleans up its temp file";
+  }
+}
+
+}  // namespace
+}  // namespace crashbench::testing
