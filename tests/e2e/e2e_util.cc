@@ -40,11 +40,19 @@ Scenario WithRandomKill(Scenario s) {
   return s;
 }
 
-RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
+RunOptions TestRunOptions() {
   RunOptions opt;
+  opt.jobs = 2;
+  opt.self_exe = CRASHBENCH_BINARY;
+  opt.measure_limits = false;
+  return opt;
+}
+
+RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
+  RunOptions opt = TestRunOptions();
+  opt.measure_limits = true;  // the fault-free scenarios' costs are computed as in a run
   opt.jobs = jobs;
   opt.keep = keep;
-  opt.self_exe = CRASHBENCH_BINARY;
   RunOutcome out = RunScenarios(scenarios, opt);
   for (const ScenarioResult& sr : out.scenarios) {
     // A time-triggered fault can miss every trial of a short run by chance

@@ -14,6 +14,10 @@ Scenario MakeScenario(const std::string& strategy, int workers, Workload workloa
 Scenario WithPointKill(Scenario s, FaultPoint point, std::optional<long long> occurrence = {});
 Scenario WithRandomKill(Scenario s);
 
+// Options for running scenarios in a test: 2 jobs, this build's binary, no
+// machine-limit calibration.
+RunOptions TestRunOptions();
+
 // Runs the scenarios; checks that no trial hit a harness error.
 RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep = false, int jobs = 2);
 

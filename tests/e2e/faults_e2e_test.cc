@@ -125,11 +125,6 @@ TEST(Faults, PipeFullBecomesADiagnosedHangAndEverythingIsReaped) {
   EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{});
 }
 
-}  // namespace
-}  // namespace crashbench::testing
-
-namespace crashbench::testing {
-namespace {
 
 // --explore: every (point, occurrence) the workers reach in a fault-free run,
 // each exactly once, and trial N is the same pair in a second run.
@@ -137,11 +132,8 @@ TEST(Explore, EveryReachablePointAndOccurrenceExactlyOnce) {
   Scenario s = MakeScenario("per-task-file", 2, {3, 2, 64}, 1);
   s.fault.kind = "sigkill";
   s.fault.trigger.type = TriggerType::kPoint;
-  RunOptions opt;
-  opt.jobs = 2;
+  RunOptions opt = TestRunOptions();
   opt.explore = true;
-  opt.measure_limits = false;
-  opt.self_exe = CRASHBENCH_BINARY;
   RunOutcome a = RunScenarios({s}, opt);
   const ScenarioResult& sr = a.scenarios[0];
   ASSERT_EQ(sr.error, "");
@@ -164,11 +156,6 @@ TEST(Explore, EveryReachablePointAndOccurrenceExactlyOnce) {
             sr.trials[11].fired.value("occurrence", -1LL));
 }
 
-}  // namespace
-}  // namespace crashbench::testing
-
-namespace crashbench::testing {
-namespace {
 
 // A fault aimed past the end of the workload tests nothing; the run must not
 // report the expectation as held.
@@ -177,10 +164,7 @@ TEST(Faults, AFaultThatNeverFiresIsAnInputErrorNotAPass) {
   s.fault.kind = "sigkill";
   s.fault.trigger.type = TriggerType::kPoint;
   s.fault.trigger.occurrence = 999;
-  RunOptions opt;
-  opt.self_exe = CRASHBENCH_BINARY;
-  opt.measure_limits = false;
-  RunOutcome out = RunScenarios({s}, opt);
+  RunOutcome out = RunScenarios({s}, TestRunOptions());
   EXPECT_NE(out.scenarios[0].error.find("never fired"), std::string::npos) << out.scenarios[0].error;
   EXPECT_FALSE(out.scenarios[0].expectation_held());
   EXPECT_EQ(RunExitCode(out), 2);
@@ -202,11 +186,6 @@ TEST(Faults, ExitNoFlushOnTheWriterIsASilentFailure) {
   }
 }
 
-}  // namespace
-}  // namespace crashbench::testing
-
-namespace crashbench::testing {
-namespace {
 
 // A full disk from the 20th record on: the target's later tasks all fail and
 // none is acknowledged; its stdio buffer is dropped, not half-written.
