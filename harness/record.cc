@@ -36,9 +36,8 @@ void AppendInt(std::string* out, long long v) {
 
 }  // namespace
 
-void FillPayload(uint64_t seed, long long task, long long seq, size_t bytes, std::string* out) {
-  out->resize(bytes);
-  char* p = out->data();
+namespace {
+void FillPayloadSpan(uint64_t seed, long long task, long long seq, size_t bytes, char* p) {
   uint64_t state = seed ^ (static_cast<uint64_t>(task) * 0xD1B54A32D192ED03ull) ^
                    (static_cast<uint64_t>(seq) * 0x8CB92BA72F3D8DD7ull);
   // SplitMix64 seeds a xorshift64 stream: cheap per draw, well mixed per record.
@@ -58,6 +57,12 @@ void FillPayload(uint64_t seed, long long task, long long seq, size_t bytes, std
     uint64_t chars = EightPayloadChars(x);
     for (; i < bytes; ++i, chars >>= 8) p[i] = static_cast<char>(chars & 0xFF);
   }
+}
+}  // namespace
+
+void FillPayload(uint64_t seed, long long task, long long seq, size_t bytes, std::string* out) {
+  out->resize(bytes);
+  FillPayloadSpan(seed, task, seq, bytes, out->data());
 }
 
 std::string MakePayload(uint64_t seed, long long task, long long seq, size_t bytes) {
@@ -99,6 +104,26 @@ void EncodeRecordTo(long long task, long long seq, long long of, std::string_vie
   out->append(payload);
   out->append("\",\"crc\":\"");
   out->append(RecordCrc(task, seq, of, payload));
+  out->append("\"}");
+}
+
+void EncodeGeneratedRecordTo(uint64_t seed, long long task, long long seq, long long of,
+                             size_t bytes, std::string* out) {
+  out->clear();
+  out->reserve(bytes + 96);
+  out->append("{\"task\":");
+  AppendInt(out, task);
+  out->append(",\"seq\":");
+  AppendInt(out, seq);
+  out->append(",\"of\":");
+  AppendInt(out, of);
+  out->append(",\"payload\":\"");
+  const size_t at = out->size();
+  out->resize(at + bytes);
+  FillPayloadSpan(seed, task, seq, bytes, out->data() + at);
+  const std::string crc = RecordCrc(task, seq, of, std::string_view(out->data() + at, bytes));
+  out->append("\",\"crc\":\"");
+  out->append(crc);
   out->append("\"}");
 }
 

@@ -33,6 +33,12 @@ void FillPayload(uint64_t seed, long long task, long long seq, size_t bytes, std
 // crc field value for the given fields.
 std::string RecordCrc(long long task, long long seq, long long of, std::string_view payload);
 
+// The record for (seed, task, seq) with a payload of `bytes` characters,
+// generated straight into *out (no intermediate payload buffer): equal to
+// EncodeRecord(task, seq, of, MakePayload(seed, task, seq, bytes)).
+void EncodeGeneratedRecordTo(uint64_t seed, long long task, long long seq, long long of,
+                             size_t bytes, std::string* out);
+
 // One record as JSON text, without a trailing newline. The payload must need
 // no JSON escaping (MakePayload's never does).
 std::string EncodeRecord(long long task, long long seq, long long of, std::string_view payload);

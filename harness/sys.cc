@@ -83,15 +83,16 @@ Result<std::string> ReadFileToString(const std::string& path) {
   return out;
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& contents) {
+Status WriteFileAtomicWith(const std::string& path, const std::function<Status(FILE*)>& write) {
   std::string dir = ".";
   if (auto slash = path.rfind('/'); slash != std::string::npos) dir = path.substr(0, slash ? slash : 1);
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd.valid()) return ErrnoStatus("create " + tmp, errno);
-  Status s = WriteFull(fd.get(), contents.data(), contents.size());
-  if (s.ok()) s = FsyncNoInt(fd.get(), tmp);
-  if (s.ok() && ::close(fd.Release()) != 0) s = ErrnoStatus("close " + tmp, errno);
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  FILE* f = std::fopen(tmp.c_str(), "we");
+  if (!f) return ErrnoStatus("create " + tmp, errno);
+  Status s = write(f);
+  if (s.ok() && std::fflush(f) != 0) s = ErrnoStatus("write " + tmp, errno);
+  if (s.ok()) s = FsyncNoInt(fileno(f), tmp);
+  if (std::fclose(f) != 0 && s.ok()) s = ErrnoStatus("close " + tmp, errno);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus("rename to " + path, errno);
   if (!s.ok()) {
     ::unlink(tmp.c_str());
@@ -100,6 +101,14 @@ Status WriteFileAtomic(const std::string& path, const std::string& contents) {
   // The directory is synced after the rename so that the new name survives a
   // power loss, not only the new contents.
   return FsyncDir(dir);
+}
+
+Status WriteFileAtomic(const std::string& path, const std::string& contents) {
+  return WriteFileAtomicWith(path, [&](FILE* f) {
+    if (std::fwrite(contents.data(), 1, contents.size(), f) != contents.size())
+      return ErrnoStatus("write " + path, errno);
+    return Status::Ok();
+  });
 }
 
 Status MakeDirs(const std::string& path) {

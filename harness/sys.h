@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -74,6 +76,9 @@ Result<std::string> ReadFileToString(const std::string& path);
 // fsync, rename over path, fsync the directory. A crash leaves either the old
 // file or the new one, never a mix; a failure unlinks the temp file.
 Status WriteFileAtomic(const std::string& path, const std::string& contents);
+// The same recipe for contents produced by a writer into a stdio stream
+// (streamed, never held whole in memory). write's error aborts and unlinks.
+Status WriteFileAtomicWith(const std::string& path, const std::function<Status(FILE*)>& write);
 
 // mkdir -p.
 Status MakeDirs(const std::string& path);

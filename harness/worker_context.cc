@@ -21,8 +21,8 @@ void WorkerContext::RecordWritten() {
 
 const std::string& WorkerContext::RecordText(long long task, long long seq, bool with_newline) {
   StageTimer t(clock_, Stage::kSerialize);
-  FillPayload(config_.payload_seed, task, seq, static_cast<size_t>(config_.record_bytes), &payload_);
-  EncodeRecordTo(task, seq, config_.records_per_task, payload_, &text_);
+  EncodeGeneratedRecordTo(config_.payload_seed, task, seq, config_.records_per_task,
+                          static_cast<size_t>(config_.record_bytes), &text_);
   if (with_newline) text_ += '\n';
   return text_;
 }

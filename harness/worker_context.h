@@ -50,7 +50,7 @@ class WorkerContext {
   const StrategyConfig& config_;
   FaultAgent* agent_;
   std::vector<int> shared_fds_;
-  std::string payload_, text_;
+  std::string text_;
   StageClock clock_;
 };
 

@@ -183,23 +183,8 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
 }
 
 Status WriteResultsFile(const std::string& path, const RunOutcome& outcome, const ReplayInfo& replay) {
-  // The same recipe crashbench recommends: temp file beside the target,
-  // write, fsync, rename, fsync the directory. A reader sees the old file or
-  // the whole new one.
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  FILE* f = std::fopen(tmp.c_str(), "we");
-  if (!f) return ErrnoStatus("create " + tmp, errno);
-  Status s = WriteResults(f, outcome, replay);
-  if (s.ok() && std::fflush(f) != 0) s = ErrnoStatus("write " + tmp, errno);
-  if (s.ok()) s = FsyncNoInt(fileno(f), tmp);
-  if (std::fclose(f) != 0 && s.ok()) s = ErrnoStatus("close " + tmp, errno);
-  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus("rename to " + path, errno);
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
-  return FsyncDir(dir.empty() ? "/" : dir);
+  // The recipe crashbench recommends: a reader sees the old file or the whole new one.
+  return WriteFileAtomicWith(path, [&](FILE* f) { return WriteResults(f, outcome, replay); });
 }
 
 std::string RenderTable(const RunOutcome& outcome) {

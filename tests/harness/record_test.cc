@@ -83,6 +83,14 @@ TEST(Record, EncodesTheContractExactly) {
             "{\"task\":12,\"seq\":3,\"of\":16,\"payload\":\"abc\",\"crc\":\"" + crc + "\"}");
 }
 
+TEST(Record, GeneratedInPlaceEqualsEncodingAGeneratedPayload) {
+  std::string out;
+  for (size_t bytes : {1u, 7u, 8u, 9u, 256u, 4097u}) {
+    EncodeGeneratedRecordTo(42, 3, 5, 16, bytes, &out);
+    EXPECT_EQ(out, EncodeRecord(3, 5, 16, MakePayload(42, 3, 5, bytes))) << bytes;
+  }
+}
+
 TEST(Record, RoundTrips) {
   Record r;
   std::string text = EncodeRecord(7, 2, 4, MakePayload(9, 7, 2, 100));
