@@ -57,6 +57,10 @@ class Fault {
   // True when FireAt() only asks the target to act at its next fault point
   // (the fault cannot run in a signal handler): it may never get there.
   virtual bool acts_at_next_point() const { return false; }
+  // True when, aimed at a worker, the fault breaks the worker's result pipe
+  // from the supervisor's side (the reader dies) instead of acting in the
+  // worker: the supervisor closes its read end; the worker carries on.
+  virtual bool breaks_result_pipe() const { return false; }
 };
 
 // Sends sig through a pidfd the supervisor holds. A process that already

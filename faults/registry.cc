@@ -9,6 +9,7 @@ std::unique_ptr<Fault> MakeAbortFault();
 std::unique_ptr<Fault> MakeExitNoFlushFault();
 std::unique_ptr<Fault> MakeOomFault();
 std::unique_ptr<Fault> MakePipeFullFault();
+std::unique_ptr<Fault> MakePipeBrokenFault();
 std::unique_ptr<Fault> MakeDiskFullFault();
 std::unique_ptr<Fault> MakeEioFault();
 
@@ -20,6 +21,7 @@ const std::vector<FaultInfo>& AllFaults() {
       {"exit-no-flush", &MakeExitNoFlushFault},
       {"oom", &MakeOomFault},
       {"pipe-full", &MakePipeFullFault},
+      {"pipe-broken", &MakePipeBrokenFault},
       {"disk-full", &MakeDiskFullFault},
       {"eio", &MakeEioFault},
   };

@@ -1,5 +1,6 @@
 #include "harness/fault_agent.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -137,6 +138,14 @@ bool FaultAgent::Fire(int point, long long occurrence, bool defer_self) {
   char byte = 'F';
   if (self) shared_->acted_pid.store(::getpid());
   if (others || self) (void)WriteFull(fire_fd_, &byte, 1);
+  if (self && role_ == Role::kWorker && result_fd_ >= 0 && fault_.impl->breaks_result_pipe()) {
+    // The supervisor closes its end of our result pipe; go on once it has
+    // (POLLERR: no reader left), so our next report meets EPIPE for sure.
+    pollfd p = {result_fd_, 0, 0};
+    for (int waited_ms = 0; waited_ms < 10000; waited_ms += 10)
+      if (::poll(&p, 1, 10) > 0 && (p.revents & POLLERR)) break;
+    return false;
+  }
   if (self && defer_self) return true;
   if (self) fault_.impl->FireInSelf();
   return false;

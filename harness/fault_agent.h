@@ -74,8 +74,12 @@ void BlockInProcessFaultSignals();
 
 class FaultAgent {
  public:
-  FaultAgent(const ArmedFault& fault, FaultShared* shared, Role role, int index, int fire_fd)
-      : fault_(fault), shared_(shared), role_(role), index_(index), fire_fd_(fire_fd) {}
+  // result_fd: a worker's pipe to the supervisor (-1 for a writer), which a
+  // fault that breaks_result_pipe() has the supervisor close.
+  FaultAgent(const ArmedFault& fault, FaultShared* shared, Role role, int index, int fire_fd,
+             int result_fd = -1)
+      : fault_(fault), shared_(shared), role_(role), index_(index), fire_fd_(fire_fd),
+        result_fd_(result_fd) {}
   void Point(FaultPoint p) { (void)Reach(p, false); }
   // Like Point(), except that when the fault is to act in this very process
   // here, it does not act yet: returns true, and the caller does what a
@@ -95,6 +99,7 @@ class FaultAgent {
   Role role_;
   int index_;
   int fire_fd_;
+  int result_fd_;
 };
 
 }  // namespace crashbench

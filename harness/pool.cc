@@ -262,6 +262,29 @@ void Supervisor::FireAtTargets(pid_t except) {
   auto fire = [&](const Child& ch) {
     if (ch.pid() != except && !ch.reaped()) (void)c_.fault.impl->FireAt(ch.pidfd());
   };
+  if (c_.fault.impl->breaks_result_pipe()) {
+    // The supervisor is the reader of every worker's result pipe: it "dies"
+    // by closing its end. The worker that reached the trigger waits for it.
+    auto break_pipe = [&](WorkerSlot& w) {
+      if (w.child.reaped() || !w.ack_r.valid()) return;
+      DrainAcks(w);  // what was sent before the reader died was read
+      w.ack_r.Reset();
+      if (!region_->get()->acted_pid.load()) region_->get()->acted_pid.store(w.child.pid());
+    };
+    const bool point = c_.fault.trigger == TriggerType::kPoint;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      WorkerSlot& w = workers_[i];
+      const bool hit =
+          c_.fault.target == FaultTarget::kAllWorkers || c_.fault.target == FaultTarget::kPool ||
+          (c_.fault.target == FaultTarget::kWorker &&
+           (point ? w.child.pid() == except
+                  : static_cast<int>(i) == c_.fault.target_worker));
+      if (hit) break_pipe(w);
+    }
+    if (writer_ && c_.fault.target == FaultTarget::kPool) fire(*writer_);
+    if (writer_ && c_.fault.target == FaultTarget::kWriter) fire(*writer_);
+    return;
+  }
   switch (c_.fault.target) {
     case FaultTarget::kWorker:
       if (c_.fault.trigger != TriggerType::kPoint)

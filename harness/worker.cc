@@ -16,7 +16,7 @@ void WorkerMain(Strategy& strategy, const StrategyConfig& config, const ArmedFau
   // Python (which ignores SIGPIPE): a broken pipe is a failed task.
   ::signal(SIGPIPE, SIG_IGN);
   InstallInProcessFaultHandlers(shared);
-  FaultAgent agent(fault, shared, Role::kWorker, index, fds.fire);
+  FaultAgent agent(fault, shared, Role::kWorker, index, fds.fire, fds.ack);
   WorkerContext ctx(config, &agent, fds.shared);
   Status s = strategy.WorkerStart(ctx);
   if (!s.ok()) {
@@ -42,7 +42,9 @@ void WorkerMain(Strategy& strategy, const StrategyConfig& config, const ArmedFau
       reply = {{"fail", task}, {"error", st.message()}};
     }
     const long long sent_at = StageNowNanos();
-    if (!WriteFrame(fds.ack, reply.dump()).ok()) break;
+    // A result pipe nobody reads any more: the worker dies of it, as a Python
+    // worker does of its BrokenPipeError.
+    if (!WriteFrame(fds.ack, reply.dump()).ok()) ::_exit(1);
     ack_ns = StageNowNanos() - sent_at;
   }
   strategy.WorkerExit(ctx);

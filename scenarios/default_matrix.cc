@@ -32,6 +32,89 @@ std::set<AnomalyKind> Forbidden(const std::string& strategy, bool faulty) {
   return never;  // naive and shared-handle interleave even without a fault
 }
 
+// A known pitfall or its fix: a strategy option, a pool policy or a restart,
+// with the fault that shows it. The row is named after what differs.
+struct Pitfall {
+  std::string row;  // "locked-append lock=process-mutex"
+  std::string strategy;
+  std::map<std::string, std::string> options;
+  std::string fault = "sigkill";  // at the first mid-record point reached, or "none"
+  FaultPoint point = FaultPoint::kMidRecord;
+  WorkerDeathPolicy policy = WorkerDeathPolicy::kFailPool;
+  Resume resume = Resume::kNone;
+  Workload workload{64, 16, 256};
+  int workers = 4;
+  std::set<AnomalyKind> forbid;  // what the variant still promises
+};
+
+void AddPitfalls(bool quick, std::vector<Scenario>* out) {
+  using K = AnomalyKind;
+  const std::vector<Pitfall> pitfalls = {
+      // multiprocessing.Lock: its killed holder never releases it.
+      {"locked-append lock=process-mutex", "locked-append", {{"lock", "process-mutex"}}, "sigkill",
+       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
+       {K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked}},
+      {"locked-append lock=robust-mutex", "locked-append", {{"lock", "robust-mutex"}}, "sigkill",
+       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
+       {K::kHang, K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked}},
+      // flock on an inherited descriptor: one open file, one lock, no exclusion.
+      {"locked-append open=inherited", "locked-append", {{"open", "inherited"}}, "none",
+       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 256, 1024}, 4,
+       {K::kHang, K::kDuplicate, K::kLostAcked}},
+      {"naive open=truncate", "naive", {{"open", "truncate"}}, "none", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4, {K::kHang, K::kDuplicate}},
+      {"shared-handle handle=fd", "shared-handle", {{"handle", "fd"}}, "none", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
+       {K::kHang, K::kDuplicate, K::kLostAcked}},
+      // Frames over PIPE_BUF: a producer killed mid-message leaves half a frame.
+      {"queue-writer 10KB records", "queue-writer", {}, "sigkill", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 8, 10000}, 1, {K::kHang, K::kDuplicate}},
+      // A retry appends again what the dead worker had already appended.
+      {"locked-append retry-task", "locked-append", {}, "sigkill", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kRetryTask, Resume::kNone, {64, 16, 256}, 4,
+       {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
+      {"atomic-rename retry-task", "atomic-rename", {}, "sigkill", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kRetryTask, Resume::kNone, {64, 16, 256}, 4,
+       std::set<AnomalyKind>(kAllViolations)},
+      // The report of a finished task is lost; the retry redoes the task.
+      {"locked-append retry-task", "locked-append", {}, "pipe-broken", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kRetryTask, Resume::kNone, {64, 16, 256}, 4,
+       {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
+      // "Skip if already there" after a crash.
+      {"per-task-file resume=skip-existing", "per-task-file", {}, "sigkill", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool, Resume::kSkipExisting, {64, 16, 256}, 4,
+       {K::kHang, K::kDuplicate, K::kInterleaved, K::kLostAcked}},
+      {"atomic-rename resume=skip-existing", "atomic-rename", {}, "sigkill", FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool, Resume::kSkipExisting, {64, 16, 256}, 4,
+       std::set<AnomalyKind>(kAllViolations)},
+  };
+  for (const Pitfall& p : pitfalls) {
+    Scenario s;
+    s.strategy = p.strategy;
+    s.options = p.options;
+    s.workers = p.workers;
+    s.workload = quick ? Workload{std::min(16LL, p.workload.tasks), std::min(8LL, p.workload.records_per_task),
+                                  p.workload.record_bytes}
+                       : p.workload;
+    if (quick && p.row == "locked-append open=inherited") s.workload = p.workload;  // a race: needs long tasks
+    s.seed = 42;
+    s.on_worker_death = p.policy;
+    s.resume = p.resume;
+    s.fault.kind = p.fault;
+    s.trials = quick ? 2 : 5;
+    if (p.fault != "none") {
+      s.fault.trigger.type = TriggerType::kPoint;
+      s.fault.trigger.point = p.point;
+    }
+    // A hang is the finding of some: it costs its deadline, so keep it short.
+    s.deadline_ms = p.options.count("lock") && p.options.at("lock") == "process-mutex" ? 1000 : 10000;
+    s.name = p.row + "/" + FaultLabel(s.fault);
+    s.forbid = p.forbid;
+    (void)ValidateScenario(&s);
+    out->push_back(std::move(s));
+  }
+}
+
 }  // namespace
 
 std::vector<Scenario> DefaultMatrix(bool quick) {
@@ -39,7 +122,8 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
   for (const StrategyInfo& info : AllStrategies()) {
     // none, sigkill at mid-record, sigkill at random, then every other fault
     // kind at mid-record.
-    const std::vector<std::string> other_kinds = {"abort", "exit-no-flush", "oom", "disk-full", "eio"};
+    const std::vector<std::string> other_kinds = {"abort",     "exit-no-flush", "oom",
+                                                  "disk-full", "eio",           "pipe-broken"};
     for (int f = 0; f < 3 + static_cast<int>(other_kinds.size()); ++f) {
       Scenario s;
       s.strategy = std::string(info.name);
@@ -86,6 +170,7 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
       out.push_back(std::move(s));
     }
   }
+  AddPitfalls(quick, &out);
   return out;
 }
 

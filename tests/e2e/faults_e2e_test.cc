@@ -220,5 +220,47 @@ TEST(Faults, EioLeavesAPartialFileOnlyWhereTheStrategyWritesTheFinalName) {
   }
 }
 
+// The writer (the pipe's reader) dies at a point: the frames still in the pipe
+// die with its read end, though their tasks were acknowledged when sent; the
+// producers meet EPIPE and fail the tasks they were sending.
+TEST(Faults, PipeBrokenUnderQueueWriterLosesTheAcknowledgedFramesStillInThePipe) {
+  Scenario s = WithFault(MakeScenario("queue-writer", 4, {32, 16, 256}, 2), "pipe-broken",
+                         Point(FaultPoint::kAfterWrite, 100));
+  s.fault.target = FaultTarget::kWriter;
+  RunOutcome out = RunAll({s});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    ASSERT_EQ(t.fired.value("role", ""), "writer");
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "exited 3");
+    EXPECT_GT(t.failed_tasks, 0) << "producers met EPIPE";
+    EXPECT_GT(Count(t, AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[0]);
+    EXPECT_FALSE(t.pipeline_ok);
+  }
+}
+
+// The pool's end of a worker's result pipe dies while the worker writes a
+// task: the task is committed, its report meets EPIPE and the worker dies of
+// it. atomic-rename shows nothing damaged; a retry of the unreported task
+// appends every one of its records a second time under locked-append.
+TEST(Faults, PipeBrokenResultPipeLeavesCommittedWorkUnreportedAndARetryDuplicatesIt) {
+  Scenario ar = WithFault(MakeScenario("atomic-rename", 4, {32, 16, 256}, 2), "pipe-broken",
+                          Point(FaultPoint::kMidRecord, 40));
+  Scenario la = WithFault(MakeScenario("locked-append", 4, {32, 16, 256}, 2), "pipe-broken",
+                          Point(FaultPoint::kMidRecord, 40));
+  la.on_worker_death = WorkerDeathPolicy::kRetryTask;
+  RunOutcome out = RunAll({ar, la});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    ASSERT_EQ(t.fired.value("role", ""), "worker");
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "exited 1") << "BrokenPipeError kills the worker";
+    EXPECT_LT(t.acked_tasks, 32);
+    EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[0]);
+  }
+  for (const TrialResult& t : out.scenarios[1].trials) {
+    EXPECT_EQ(t.retried_tasks, 1);
+    EXPECT_TRUE(t.pipeline_ok);
+    EXPECT_EQ(Count(t, AnomalyKind::kDuplicate), 16) << Describe(out.scenarios[1]);
+    EXPECT_EQ(Count(t, AnomalyKind::kTorn), 0) << "the task finished before its report failed";
+  }
+}
+
 }  // namespace
 }  // namespace crashbench::testing
