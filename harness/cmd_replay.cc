@@ -59,8 +59,8 @@ std::string HexDump(const std::string& bytes, long long base, long long mark) {
     out << head << hex << " |" << text << "|\n";
     if (marked) {
       const long long col = mark - at;
-      out << std::string(12 + static_cast<size_t>(col) * 3 + (col > 7 ? 1 : 0), ' ') << "^^ offset " << mark
-          << "\n";
+      out << std::string(12 + static_cast<size_t>(col) * 3 + (col > 7 ? 1 : 0), ' ') << "^^ offset "
+          << mark << "\n";
     }
   }
   return out.str();
@@ -69,7 +69,8 @@ std::string HexDump(const std::string& bytes, long long base, long long mark) {
 // The bytes of dir/file around offset, or why there are none. A record that
 // starts at offset is followed to its end (the next newline, or the end of
 // the file), and the bytes there are shown too: that is where a cut shows.
-std::string DumpAround(const std::string& dir, const std::string& file, long long offset, int context) {
+std::string DumpAround(const std::string& dir, const std::string& file, long long offset,
+                       int context) {
   Result<std::string> bytes = ReadFileToString(dir + "/" + file);
   if (!bytes.ok()) return "    (cannot read " + file + ": " + bytes.status().message() + ")\n";
   const long long size = static_cast<long long>(bytes->size());
@@ -89,8 +90,10 @@ std::string DumpAround(const std::string& dir, const std::string& file, long lon
     const size_t nl = bytes->find('\n', static_cast<size_t>(offset));
     const long long end = nl == std::string::npos ? size : static_cast<long long>(nl);
     if (end > offset + context) {
-      text += "    ... the record from offset " + std::to_string(offset) + " ends at offset " + std::to_string(end) +
-              (nl == std::string::npos ? " (end of file, no newline: cut short)" : " (newline)") + ":\n";
+      text += "    ... the record from offset " + std::to_string(offset) + " ends at offset " +
+              std::to_string(end) +
+              (nl == std::string::npos ? " (end of file, no newline: cut short)" : " (newline)") +
+              ":\n";
       text += window(nl == std::string::npos ? end - 1 : end);
     }
   }
@@ -116,12 +119,14 @@ int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
   opt.self_exe = SelfExecutable();
   opt.measure_limits = false;
   InstallInterruptHandlers();
-  std::cout << "replaying " << s.name << " trial " << ref->index << " (seed " << ref->trial.value("seed", 0ULL)
-            << ", " << FaultLabel(s.fault) << ") from " << cmd.results << "\n";
+  std::cout << "replaying " << s.name << " trial " << ref->index << " (seed "
+            << ref->trial.value("seed", 0ULL) << ", " << FaultLabel(s.fault) << ") from "
+            << cmd.results << "\n";
   RunOutcome out = RunScenarios({s}, opt);
   const ScenarioResult& sr = out.scenarios.front();
   if (!sr.error.empty() || sr.trials.empty()) {
-    std::cerr << "crashbench: the replay did not run: " << (sr.error.empty() ? "interrupted" : sr.error) << "\n";
+    std::cerr << "crashbench: the replay did not run: "
+              << (sr.error.empty() ? "interrupted" : sr.error) << "\n";
     if (!out.scratch_root.empty()) (void)RemoveTree(out.scratch_root);
     return sr.input_error ? 2 : 3;
   }
@@ -141,8 +146,10 @@ int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
   const TriggerType trig = s.fault.trigger.type;
   if (s.fault.kind != "none" && (trig == TriggerType::kRandom || trig == TriggerType::kAfterMs))
     std::cout << "  note: this fault fires at a moment (" << t.fired.value("at_us", -1LL)
-              << " us into the run), not at a byte: the replay reuses the moment, so the processes may be "
-                 "elsewhere when it comes and the damage can differ. Point and after_records triggers replay "
+              << " us into the run), not at a byte: the replay reuses the moment, so the processes "
+                 "may be "
+                 "elsewhere when it comes and the damage can differ. Point and after_records "
+                 "triggers replay "
                  "exactly.\n";
 
   // The damage, from the kept files: one dump per (file, offset), every kind found there named.
@@ -159,10 +166,13 @@ int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
       ++per_kind[a.kind];
       ++dumps;
     }
-    if (has_place) places[key].push_back(&a);
-    else if (elsewhere.size() < static_cast<size_t>(kMaxDumps)) elsewhere.push_back(&a);
+    if (has_place)
+      places[key].push_back(&a);
+    else if (elsewhere.size() < static_cast<size_t>(kMaxDumps))
+      elsewhere.push_back(&a);
   }
-  if (!places.empty() || !elsewhere.empty()) std::cout << "\ndamage (violations), from the kept files:\n";
+  if (!places.empty() || !elsewhere.empty())
+    std::cout << "\ndamage (violations), from the kept files:\n";
   for (const auto& [where, anomalies] : places) {
     std::cout << "\n";
     for (const Anomaly* a : anomalies) {
@@ -180,8 +190,8 @@ int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
     if (a->task >= 0) std::cout << " task " << a->task;
     std::cout << (a->detail.empty() ? "" : ": " + a->detail) << "\n";
   }
-  std::cout << "\nscratch directory kept: " << t.kept_dir << "\n(remove it with: rm -rf " << out.scratch_root
-            << ")\n";
+  std::cout << "\nscratch directory kept: " << t.kept_dir << "\n(remove it with: rm -rf "
+            << out.scratch_root << ")\n";
   return RunExitCode(out);
 }
 

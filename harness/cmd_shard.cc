@@ -17,7 +17,8 @@ namespace {
 
 // A non-negative decimal integer, nothing else ("+1", " 1", "1x" are not).
 bool ParseCount(const std::string& s, int* out) {
-  if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos)
+    return false;
   *out = std::atoi(s.c_str());
   return true;
 }
@@ -63,7 +64,8 @@ int ResolveShard(const RunCommand& cmd, int* index, int* count) {
   if (*index >= *count)
     return ShardError(where + ": I must be in 0.." + std::to_string(*count - 1));
   // GoogleTest's handshake: a program that understands sharding touches this file.
-  if (const char* status = std::getenv("GTEST_SHARD_STATUS_FILE"); status && *status && cmd.shard.empty()) {
+  if (const char* status = std::getenv("GTEST_SHARD_STATUS_FILE");
+      status && *status && cmd.shard.empty()) {
     int fd = ::open(status, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd >= 0) ::close(fd);
   }
@@ -86,13 +88,16 @@ int RunMergeCommand(const MergeCommand& cmd) {
     return 3;
   }
   long long trials = 0;
-  for (const ScenarioResult& sr : merged->outcome.scenarios) trials += static_cast<long long>(sr.trials.size());
+  for (const ScenarioResult& sr : merged->outcome.scenarios)
+    trials += static_cast<long long>(sr.trials.size());
   std::cout << RenderTable(merged->outcome);
   for (const ScenarioResult& sr : merged->outcome.scenarios)
-    if (!sr.error.empty()) std::cout << "scenario '" << sr.scenario.name << "': " << sr.error << "\n";
-  std::cout << "merged " << files.size() << " shard" << (files.size() == 1 ? "" : "s") << ", " << trials
-            << " trials: " << cmd.out << "\n";
-  if (merged->outcome.interrupted) std::cerr << "crashbench: a shard was interrupted; the merge holds what finished\n";
+    if (!sr.error.empty())
+      std::cout << "scenario '" << sr.scenario.name << "': " << sr.error << "\n";
+  std::cout << "merged " << files.size() << " shard" << (files.size() == 1 ? "" : "s") << ", "
+            << trials << " trials: " << cmd.out << "\n";
+  if (merged->outcome.interrupted)
+    std::cerr << "crashbench: a shard was interrupted; the merge holds what finished\n";
   return RunExitCode(merged->outcome);
 }
 

@@ -28,9 +28,12 @@ namespace {
 
 struct Dims {
   long long tasks, records_per_task, workers, record_bytes;
-  std::array<long long*, 4> Fields() { return {&tasks, &records_per_task, &workers, &record_bytes}; }
+  std::array<long long*, 4> Fields() {
+    return {&tasks, &records_per_task, &workers, &record_bytes};
+  }
   std::string Describe() const {
-    return "tasks=" + std::to_string(tasks) + " records_per_task=" + std::to_string(records_per_task) +
+    return "tasks=" + std::to_string(tasks) +
+           " records_per_task=" + std::to_string(records_per_task) +
            " workers=" + std::to_string(workers) + " record_bytes=" + std::to_string(record_bytes);
   }
 };
@@ -46,9 +49,12 @@ Scenario Candidate(const Scenario& original, const Dims& d, int attempts) {
   c.workload = {d.tasks, d.records_per_task, d.record_bytes};
   c.workers = static_cast<int>(d.workers);
   c.trials = attempts;
-  const double scale = static_cast<double>(d.tasks * d.records_per_task) /
-                       static_cast<double>(original.workload.tasks * original.workload.records_per_task);
-  auto scaled = [&](long long v) { return std::max(1LL, static_cast<long long>(std::ceil(v * scale))); };
+  const double scale =
+      static_cast<double>(d.tasks * d.records_per_task) /
+      static_cast<double>(original.workload.tasks * original.workload.records_per_task);
+  auto scaled = [&](long long v) {
+    return std::max(1LL, static_cast<long long>(std::ceil(v * scale)));
+  };
   TriggerSpec& t = c.fault.trigger;
   if (t.type == TriggerType::kPoint && t.occurrence) t.occurrence = scaled(*t.occurrence);
   if (t.type == TriggerType::kAfterRecords) t.after_records = scaled(t.after_records);
@@ -81,8 +87,9 @@ struct Shrinker {
     for (const TrialResult& t : sr.trials) hits += t.count(kind) > 0;
     if (!cmd.no_progress) {
       std::fprintf(stderr, "shrink [%d/%d] %s: %s in %d/%zu trials%s%s\n", runs, cmd.max_runs,
-                   d.Describe().c_str(), std::string(AnomalyName(kind)).c_str(), hits, sr.trials.size(),
-                   sr.error.empty() ? "" : " (", sr.error.empty() ? "" : (sr.error + ")").c_str());
+                   d.Describe().c_str(), std::string(AnomalyName(kind)).c_str(), hits,
+                   sr.trials.size(), sr.error.empty() ? "" : " (",
+                   sr.error.empty() ? "" : (sr.error + ")").c_str());
     }
     return hits > 0;
   }
@@ -101,8 +108,8 @@ int RunShrinkCommand(const ShrinkCommand& cmd) {
   if (!cmd.kind.empty()) {
     kind = AnomalyFromName(cmd.kind);
     if (!kind) {
-      std::cerr << "crashbench: --kind " << cmd.kind << ": unknown anomaly kind (valid kinds: " << AnomalyNameList()
-                << ")\n";
+      std::cerr << "crashbench: --kind " << cmd.kind
+                << ": unknown anomaly kind (valid kinds: " << AnomalyNameList() << ")\n";
       return 2;
     }
   } else {
@@ -111,7 +118,8 @@ int RunShrinkCommand(const ShrinkCommand& cmd) {
       if (!kind && IsViolation(k) && it != counts.end() && it->second > 0) kind = k;
     }
     if (!kind) {
-      std::cerr << "crashbench: trial " << cmd.trial << " shows no violation, so there is nothing to shrink "
+      std::cerr << "crashbench: trial " << cmd.trial
+                << " shows no violation, so there is nothing to shrink "
                 << "(name a kind with --kind, e.g. --kind lost-unacked)\n";
       return 2;
     }
@@ -120,12 +128,13 @@ int RunShrinkCommand(const ShrinkCommand& cmd) {
   const Scenario& original = ref->scenario;
   Shrinker sh{cmd, original, *kind, NowMicros() + cmd.max_seconds * 1000000LL};
   const std::string kind_name(AnomalyName(*kind));
-  std::cerr << "shrinking " << original.name << " (" << DimsOf(original).Describe() << ") while " << kind_name
-            << " still appears in one of " << cmd.attempts << " trials; at most " << cmd.max_runs << " runs, "
-            << cmd.max_seconds << " s\n";
+  std::cerr << "shrinking " << original.name << " (" << DimsOf(original).Describe() << ") while "
+            << kind_name << " still appears in one of " << cmd.attempts << " trials; at most "
+            << cmd.max_runs << " runs, " << cmd.max_seconds << " s\n";
   Dims best = DimsOf(original);
   if (!sh.Shows(best)) {
-    std::cerr << "crashbench: the original workload showed no " << kind_name << " in " << cmd.attempts
+    std::cerr << "crashbench: the original workload showed no " << kind_name << " in "
+              << cmd.attempts
               << " trials, so there is nothing to shrink from (try more --attempts)\n";
     return sh.interrupted ? 3 : 1;
   }
@@ -151,24 +160,28 @@ int RunShrinkCommand(const ShrinkCommand& cmd) {
       }
     }
   }
-  const char* why = sh.interrupted ? "interrupted" : sh.runs >= cmd.max_runs ? "--max-runs reached"
-                    : NowMicros() >= sh.deadline_us                           ? "--max-seconds reached"
-                                                                              : "no dimension shrinks further";
+  const char* why = sh.interrupted                  ? "interrupted"
+                    : sh.runs >= cmd.max_runs       ? "--max-runs reached"
+                    : NowMicros() >= sh.deadline_us ? "--max-seconds reached"
+                                                    : "no dimension shrinks further";
   Scenario result = Candidate(original, best, cmd.attempts);
   result.name = original.name + "-shrunk";
-  result.forbid.insert(*kind);  // so that `crashbench run` of it exits 1: git bisect run reads "bad"
+  result.forbid.insert(
+      *kind);  // so that `crashbench run` of it exits 1: git bisect run reads "bad"
   const std::string text = ScenarioToJson(result).dump(2) + "\n";
   Dims from = DimsOf(original);
   std::cerr << "shrunk after " << sh.runs << " runs (" << why << "): ";
   for (size_t dim = 0; dim < 4; ++dim)
-    std::cerr << (dim ? ", " : "") << kDimNames[dim] << " " << *from.Fields()[dim] << " -> " << *best.Fields()[dim];
+    std::cerr << (dim ? ", " : "") << kDimNames[dim] << " " << *from.Fields()[dim] << " -> "
+              << *best.Fields()[dim];
   std::cerr << "\n";
   if (!cmd.out.empty()) {
     if (Status st = WriteFileAtomic(cmd.out, text); !st.ok()) {
       std::cerr << "crashbench: cannot write " << cmd.out << ": " << st.message() << "\n";
       return 3;
     }
-    std::cerr << "scenario written to " << cmd.out << "; reproduce with: crashbench run " << cmd.out << "\n";
+    std::cerr << "scenario written to " << cmd.out << "; reproduce with: crashbench run " << cmd.out
+              << "\n";
   }
   std::cout << text;
   return sh.interrupted ? 3 : 0;

@@ -34,7 +34,8 @@ Result<TrialRef> FindTrial(const std::string& path, const std::string& id) {
   Result<std::string> text = ReadFileToString(path);
   if (!text.ok()) return Status::Error("cannot read results file " + text.status().message());
   json doc = json::parse(*text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("scenarios") || !doc["scenarios"].is_array())
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("scenarios") ||
+      !doc["scenarios"].is_array())
     return Status::Error(path + ": not a crashbench results file (no \"scenarios\" array)");
   const json& scenarios = doc["scenarios"];
   if (scenarios.empty()) return Status::Error(path + ": holds no scenario");
@@ -49,13 +50,15 @@ Result<TrialRef> FindTrial(const std::string& path, const std::string& id) {
   const json* scenario = nullptr;
   if (colon == std::string::npos) {
     if (scenarios.size() != 1)
-      return Status::Error("--trial " + id + ": " + path + " holds " + std::to_string(scenarios.size()) +
+      return Status::Error("--trial " + id + ": " + path + " holds " +
+                           std::to_string(scenarios.size()) +
                            " scenarios; name one as SCENARIO:INDEX" + valid);
     scenario = &scenarios[0];
   } else {
     for (const json& s : scenarios)
       if (s.value("name", "") == name) scenario = &s;
-    if (!scenario) return Status::Error("--trial " + id + ": no scenario '" + name + "' in " + path + valid);
+    if (!scenario)
+      return Status::Error("--trial " + id + ": no scenario '" + name + "' in " + path + valid);
   }
   TrialRef ref;
   ref.index = std::stoi(index_text);
@@ -70,7 +73,9 @@ Result<TrialRef> FindTrial(const std::string& path, const std::string& id) {
     if (scenario->contains(k)) def[k] = (*scenario)[k];
   def["trials"] = std::max<long long>(ref.index + 1, ref.summary.value("trials", 1LL));
   Result<std::vector<Scenario>> parsed = ParseScenarios(def.dump(), path);
-  if (!parsed.ok()) return Status::Error("the scenario of trial " + id + " does not load: " + parsed.status().message());
+  if (!parsed.ok())
+    return Status::Error("the scenario of trial " + id +
+                         " does not load: " + parsed.status().message());
   ref.scenario = parsed->front();
   ref.scenario.source.clear();
   ref.explore = ref.trial.value("replay", "").find(" --explore") != std::string::npos;

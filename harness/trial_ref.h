@@ -4,13 +4,13 @@
 // file itself, so neither the scenario file nor the built-in matrix is read.
 //
 //   Result<TrialRef> ref = FindTrial("out/results.json", "naive/sigkill@mid-record:3");
-//   RunOptions opt = ...; opt.only_trial = ref->index; opt.random_window_us = ref->random_window_us;
+//   RunOptions opt = ...; opt.only_trial = ref->index; opt.random_window_us =
+//   ref->random_window_us;
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/status.h"
 #include "scenarios/scenario.h"
@@ -18,12 +18,12 @@
 namespace crashbench {
 
 struct TrialRef {
-  Scenario scenario;       // as it ran; trials covers index
+  Scenario scenario;  // as it ran; trials covers index
   int index = 0;
-  nlohmann::json trial;    // the trial's object in the results file
-  nlohmann::json summary;  // its scenario's summary
+  nlohmann::json trial;                       // the trial's object in the results file
+  nlohmann::json summary;                     // its scenario's summary
   std::optional<long long> random_window_us;  // random triggers: the window the run drew from
-  bool explore = false;    // the run enumerated points with --explore
+  bool explore = false;                       // the run enumerated points with --explore
 };
 
 // Errors name the file and list the valid scenarios and indices.

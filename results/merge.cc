@@ -35,10 +35,11 @@ Result<Shard> ReadShard(const ShardFile& f) {
   const json& d = f.doc;
   if (!d.is_object() || !d.contains("scenarios") || !d["scenarios"].is_array() ||
       !d.contains("tool") || !d.contains("schema_version"))
-    return Refuse(f.path + " is not a crashbench results file (no schema_version, tool, scenarios)");
+    return Refuse(f.path +
+                  " is not a crashbench results file (no schema_version, tool, scenarios)");
   if (d["schema_version"] != kResultsSchemaVersion)
-    return Refuse(f.path + " has schema_version " + d["schema_version"].dump() + "; this build reads " +
-                  std::to_string(kResultsSchemaVersion));
+    return Refuse(f.path + " has schema_version " + d["schema_version"].dump() +
+                  "; this build reads " + std::to_string(kResultsSchemaVersion));
   Shard s;
   s.file = &f;
   const json& scenarios = d["scenarios"];
@@ -77,8 +78,9 @@ Status CheckShardsMatch(const std::vector<Shard>& shards) {
       return Refuse(b.file->path + " was written by " + db["tool"].dump() + ", " + a.file->path +
                     " by " + da["tool"].dump() + ": shards must come from one build");
     if (b.count != a.count)
-      return Refuse(a.file->path + " is shard " + a.Label() + " but " + b.file->path + " is shard " +
-                    b.Label() + ": every shard must split the run the same number of ways");
+      return Refuse(a.file->path + " is shard " + a.Label() + " but " + b.file->path +
+                    " is shard " + b.Label() +
+                    ": every shard must split the run the same number of ways");
     if (auto [it, fresh] = by_index.emplace(b.index, &b); !fresh)
       return Refuse("shard " + b.Label() + " is given twice: " + it->second->file->path + " and " +
                     b.file->path);
@@ -103,25 +105,30 @@ Status CheckShardsMatch(const std::vector<Shard>& shards) {
   }
   std::string missing;
   for (int i = 0; i < a.count; ++i)
-    if (!by_index.count(i)) (missing += missing.empty() ? "" : ", ") += std::to_string(i) + "/" + std::to_string(a.count);
+    if (!by_index.count(i))
+      (missing += missing.empty() ? "" : ", ") += std::to_string(i) + "/" + std::to_string(a.count);
   if (!missing.empty()) {
     std::string have;
-    for (const auto& [i, s] : by_index) (have += have.empty() ? "" : ", ") += s->Label() + " (" + s->file->path + ")";
-    return Refuse("missing shard" + std::string(missing.find(',') == std::string::npos ? " " : "s ") +
-                  missing + " (given: " + have + ")");
+    for (const auto& [i, s] : by_index)
+      (have += have.empty() ? "" : ", ") += s->Label() + " (" + s->file->path + ")";
+    return Refuse("missing shard" +
+                  std::string(missing.find(',') == std::string::npos ? " " : "s ") + missing +
+                  " (given: " + have + ")");
   }
   return Status::Ok();
 }
 
 // A scenario's definition, parsed back into a Scenario for the summary and costs.
-Result<Scenario> ScenarioFromResults(const json& scenario, long long trials, const std::string& path) {
+Result<Scenario> ScenarioFromResults(const json& scenario, long long trials,
+                                     const std::string& path) {
   json d = json::object();
   for (const char* k : {"name", "strategy", "options", "workers", "workload", "fault", "seed",
                         "deadline_ms", "expect", "start_method"})
     if (scenario.contains(k)) d[k] = scenario[k];
   d["trials"] = std::max(1LL, trials);
   Result<std::vector<Scenario>> parsed = ParseScenarios(d.dump(), path);
-  if (!parsed.ok()) return Refuse(path + ": a scenario does not load: " + parsed.status().message());
+  if (!parsed.ok())
+    return Refuse(path + ": a scenario does not load: " + parsed.status().message());
   Scenario s = parsed->front();
   s.source.clear();
   return s;
@@ -137,7 +144,8 @@ Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
     if (!s.ok()) return s.status();
     shards.push_back(*s);
   }
-  std::sort(shards.begin(), shards.end(), [](const Shard& a, const Shard& b) { return a.index < b.index; });
+  std::sort(shards.begin(), shards.end(),
+            [](const Shard& a, const Shard& b) { return a.index < b.index; });
   RETURN_IF_ERROR(CheckShardsMatch(shards));
 
   const json& first = shards.front().file->doc;
@@ -162,7 +170,8 @@ Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
   context["limits"] = limits;
   context["merged_from"] = merged_from;
   out.fs_type = context.value("fs_type", "");
-  for (auto it = limits.begin(); it != limits.end(); ++it) out.limits[it.key()] = LimitsFromJson(*it);
+  for (auto it = limits.begin(); it != limits.end(); ++it)
+    out.limits[it.key()] = LimitsFromJson(*it);
 
   json scenarios = json::array();
   const size_t n_scenarios = first["scenarios"].size();
@@ -194,11 +203,11 @@ Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
       for (const json& t : sc.value("trials", json::array())) {
         const long long index = t.value("index", -1LL);
         if (index < 0 || index >= total)
-          return Refuse(sh.file->path + ": scenario '" + name + "' holds trial " + std::to_string(index) +
-                        " of " + std::to_string(total));
+          return Refuse(sh.file->path + ": scenario '" + name + "' holds trial " +
+                        std::to_string(index) + " of " + std::to_string(total));
         if ((base + index) % sh.count != sh.index)
-          return Refuse(sh.file->path + " (shard " + sh.Label() + "): scenario '" + name + "' trial " +
-                        std::to_string(index) + " belongs to shard " +
+          return Refuse(sh.file->path + " (shard " + sh.Label() + "): scenario '" + name +
+                        "' trial " + std::to_string(index) + " belongs to shard " +
                         std::to_string((base + index) % sh.count) + "/" + std::to_string(sh.count));
         if (auto [it, fresh] = trials.emplace(index, std::make_pair(t, &sh)); !fresh)
           return Refuse("scenario '" + name + "' trial " + std::to_string(index) + " is in both " +
@@ -229,7 +238,8 @@ Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
     sj.erase("costs");
     sj["summary"] = ScenarioSummary(sr);
     auto lim = out.limits.find(WorkloadKey(sr.scenario.workload));
-    if (auto c = ComputeCosts(sr, lim == out.limits.end() ? nullptr : &lim->second)) sj["costs"] = CostsToJson(*c);
+    if (auto c = ComputeCosts(sr, lim == out.limits.end() ? nullptr : &lim->second))
+      sj["costs"] = CostsToJson(*c);
     sj["trials"] = std::move(trial_docs);
     scenarios.push_back(std::move(sj));
     out.scenarios.push_back(std::move(sr));
@@ -257,7 +267,8 @@ std::string RenderResultsDocument(const json& doc) {
     std::string s = sj.dump();
     s.pop_back();
     text += std::string(si ? ",\n" : "\n") + s + ",\"trials\":[";
-    for (size_t ti = 0; ti < trials.size(); ++ti) text += std::string(ti ? ",\n  " : "\n  ") + trials[ti].dump();
+    for (size_t ti = 0; ti < trials.size(); ++ti)
+      text += std::string(ti ? ",\n  " : "\n  ") + trials[ti].dump();
     text += "]}";
   }
   return text + "\n]\n}\n";

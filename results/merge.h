@@ -13,10 +13,9 @@
 // and costs are recomputed over every trial; nothing is averaged from shards.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/runner.h"
 #include "harness/status.h"

@@ -13,7 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-bool Contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool Contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
 
 bool IsDir(const std::string& path) {
   struct stat st {};
@@ -45,7 +47,8 @@ TEST(Replay, RerunsTheTrialKeepsItsDirectoryAndDumpsTheBytesAtTheAnomaly) {
 
   ASSERT_EQ(::mkdir((d.path() + "/scratch").c_str(), 0755), 0);
   CommandResult r = RunCrashbench(
-      {"replay", "o/results.json", "--trial", "naive-tear:1", "--scratch", d.path() + "/scratch"}, d.path());
+      {"replay", "o/results.json", "--trial", "naive-tear:1", "--scratch", d.path() + "/scratch"},
+      d.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // torn is not forbidden by this scenario
   EXPECT_TRUE(Contains(r.out, "reproduced: the same anomaly counts")) << r.out;
   // The dump marks the anomaly's offset, in the row that holds it.
@@ -58,7 +61,8 @@ TEST(Replay, RerunsTheTrialKeepsItsDirectoryAndDumpsTheBytesAtTheAnomaly) {
   const std::string marker = "scratch directory kept: ";
   const size_t at = r.out.find(marker);
   ASSERT_NE(at, std::string::npos) << r.out;
-  const std::string kept = r.out.substr(at + marker.size(), r.out.find('\n', at) - at - marker.size());
+  const std::string kept =
+      r.out.substr(at + marker.size(), r.out.find('\n', at) - at - marker.size());
   EXPECT_EQ(kept.rfind(d.path() + "/scratch/", 0), 0u) << kept;
   EXPECT_TRUE(IsDir(kept)) << kept;
   EXPECT_TRUE(ReadFileToString(kept + "/records.jsonl").ok());
@@ -83,8 +87,8 @@ TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
     "workload":{"tasks":8,"records_per_task":4,"record_bytes":200},
     "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":5}},"trials":2,"seed":3})");
   ASSERT_EQ(RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d.path()).exit_code, 0);
-  CommandResult r = RunCrashbench({"shrink", "o/results.json", "--trial", "0", "--out", "small.json",
-                                   "--max-runs", "20", "--scratch", d.path()},
+  CommandResult r = RunCrashbench({"shrink", "o/results.json", "--trial", "0", "--out",
+                                   "small.json", "--max-runs", "20", "--scratch", d.path()},
                                   d.path());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.err, "shrink [1/20]")) << "progress is shown: " << r.err;
@@ -94,7 +98,8 @@ TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
   ASSERT_TRUE(written.ok()) << written.status().message();
   const Scenario& s = written->front();
   const long long before[] = {8, 4, 2, 200};
-  const long long after[] = {s.workload.tasks, s.workload.records_per_task, s.workers, s.workload.record_bytes};
+  const long long after[] = {s.workload.tasks, s.workload.records_per_task, s.workers,
+                             s.workload.record_bytes};
   bool smaller = false;
   for (int i = 0; i < 4; ++i) {
     EXPECT_LE(after[i], before[i]) << "dimension " << i;
@@ -103,9 +108,12 @@ TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
   EXPECT_TRUE(smaller) << r.out;
   EXPECT_TRUE(s.forbid.count(AnomalyKind::kTorn));
   // The printed scenario reproduces the kind: run it, torn appears, the run fails.
-  CommandResult again = RunCrashbench({"run", "small.json", "--no-progress", "--out", "o2"}, d.path());
+  CommandResult again =
+      RunCrashbench({"run", "small.json", "--no-progress", "--out", "o2"}, d.path());
   EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
-  EXPECT_GT(Load(d.path() + "/o2/results.json")["scenarios"][0]["summary"]["anomalies"].value("torn", 0), 0);
+  EXPECT_GT(
+      Load(d.path() + "/o2/results.json")["scenarios"][0]["summary"]["anomalies"].value("torn", 0),
+      0);
 }
 
 TEST(Shrink, ATrialWithoutViolationsHasNothingToShrink) {

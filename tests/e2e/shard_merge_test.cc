@@ -42,7 +42,8 @@ size_t TrialCount(const json& doc) {
 class ShardMerge : public ::testing::Test {
  protected:
   void SetUp() override { dir_.Write("s.json", kDeterministic); }
-  CommandResult Run(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  CommandResult Run(const std::vector<std::string>& args,
+                    const std::vector<std::string>& env = {}) {
     return RunCrashbench(args, dir_.path(), env);
   }
   // Runs shard I/N into dir "sI", returns the results path.
@@ -81,7 +82,8 @@ TEST_F(ShardMerge, MergedShardsEqualTheUnshardedRunExceptTimingAndHost) {
   // Recomputed summaries, not one shard's: the fault-free scenario's costs cover all 3 trials.
   EXPECT_EQ(merged["scenarios"][2]["costs"]["repetitions"], 3);
   EXPECT_EQ(WithoutTimingAndHost(merged), WithoutTimingAndHost(unsharded))
-      << WithoutTimingAndHost(merged).dump(1) << "\n---\n" << WithoutTimingAndHost(unsharded).dump(1);
+      << WithoutTimingAndHost(merged).dump(1) << "\n---\n"
+      << WithoutTimingAndHost(unsharded).dump(1);
 }
 
 TEST_F(ShardMerge, MergeRefusesMissingDuplicateAndForeignShards) {
@@ -121,7 +123,8 @@ TEST_F(ShardMerge, BadShardSpecsExit2BeforeAnythingRuns) {
     EXPECT_EQ(r.exit_code, 2) << spec << ": " << r.out << r.err;
     EXPECT_NE(r.err.find("--shard"), std::string::npos) << r.err;
   }
-  CommandResult env = Run({"run", "s.json", "--no-progress", "--out", "o"}, {"GTEST_TOTAL_SHARDS=2"});
+  CommandResult env =
+      Run({"run", "s.json", "--no-progress", "--out", "o"}, {"GTEST_TOTAL_SHARDS=2"});
   EXPECT_EQ(env.exit_code, 2) << env.err;
   CommandResult with_trial = Run({"run", "s.json", "--out", "o", "--shard", "0/2", "--trial", "0"});
   EXPECT_EQ(with_trial.exit_code, 2) << with_trial.err;
