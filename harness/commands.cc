@@ -71,6 +71,8 @@ int RunRunCommand(const RunCommand& cmd) {
       scenarios.insert(scenarios.end(), loaded->begin(), loaded->end());
     }
   }
+  int shard_index = 0, shard_count = 1;
+  if (int code = ResolveShard(cmd, &shard_index, &shard_count); code != 0) return code;
   if (!cmd.only_scenarios.empty()) {
     std::vector<Scenario> picked;
     for (const std::string& name : cmd.only_scenarios) {
@@ -109,6 +111,8 @@ int RunRunCommand(const RunCommand& cmd) {
   opt.scratch_parent = cmd.scratch_parent;
   opt.self_exe = SelfExe();
   opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
+  opt.shard_index = shard_index;
+  opt.shard_count = shard_count;
   InstallInterruptHandlers();
   RunOutcome outcome = RunScenarios(scenarios, opt);
 
@@ -130,6 +134,9 @@ int RunRunCommand(const RunCommand& cmd) {
     return 3;
   }
   if (!outcome.spill_path.empty()) ::unlink(outcome.spill_path.c_str());
+  if (shard_count > 1)
+    std::cout << "shard " << shard_index << "/" << shard_count
+              << " of the trials; join the shards with crashbench merge\n";
   std::cout << "results: " << out_dir << "/results.json\n";
   if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
   return RunExitCode(outcome);

@@ -22,8 +22,46 @@ struct RunCommand {
   bool explore = false;
   std::string scratch_parent;
   bool no_progress = false;
+  // "I/N": run the I-th of N deterministic slices of the trials. Empty: the
+  // GoogleTest variables GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else all.
+  std::string shard;
 };
 int RunRunCommand(const RunCommand& cmd);
+
+// --shard for run (in cmd_shard.cc). Returns 0 and sets *index, *count, or
+// prints why the spec (or the GoogleTest variables) is invalid and returns 2.
+// The variables are ignored with --trial (a replay runs one trial, unsharded).
+int ResolveShard(const RunCommand& cmd, int* index, int* count);
+
+// crashbench merge A.json B.json ... -o ALL.json (in cmd_shard.cc).
+struct MergeCommand {
+  std::vector<std::string> files;
+  std::string out;
+};
+int RunMergeCommand(const MergeCommand& cmd);
+
+// crashbench replay RESULTS --trial SCENARIO:INDEX (in cmd_replay.cc).
+struct ReplayTrialCommand {
+  std::string results;
+  std::string trial;
+  std::string scratch_parent;
+  int context_bytes = 64;  // bytes shown before and after each anomaly's offset
+};
+int RunReplayTrialCommand(const ReplayTrialCommand& cmd);
+
+// crashbench shrink RESULTS --trial SCENARIO:INDEX (in cmd_shrink.cc).
+struct ShrinkCommand {
+  std::string results;
+  std::string trial;
+  std::string kind;       // the anomaly kind to keep; default: the trial's first violation kind
+  std::string out;        // also write the scenario file here
+  int attempts = 3;       // trials each candidate workload gets
+  int max_runs = 30;      // candidate runs at most
+  int max_seconds = 120;  // and at most this long
+  std::string scratch_parent;
+  bool no_progress = false;
+};
+int RunShrinkCommand(const ShrinkCommand& cmd);
 
 struct VerifyCommand {
   std::string dir;

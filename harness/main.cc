@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
                       "Replay: the window random moments were drawn from")->check(CLI::PositiveNumber);
   run_cmd->add_option("--scratch", run.scratch_parent, "Parent directory for scratch directories (default $TMPDIR or /tmp)");
   run_cmd->add_flag("--no-progress", run.no_progress, "Never draw the progress line");
+  run_cmd->add_option("--shard", run.shard,
+                      "I/N: run the trials whose ordinal is I modulo N (default: GTEST_SHARD_INDEX/"
+                      "GTEST_TOTAL_SHARDS when set); join shards with merge");
 
   crashbench::VerifyCommand verify;
   CLI::App* verify_cmd = app.add_subcommand("verify", "Judge an output directory as a downstream reader would");
@@ -71,6 +74,35 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--scratch", sweep.scratch_parent, "Parent directory for scratch directories");
   sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
 
+  crashbench::MergeCommand merge;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "Join the results of run --shard I/N into one results file");
+  merge_cmd->add_option("files", merge.files, "Every shard's results.json")->required();
+  merge_cmd->add_option("-o,--out", merge.out, "The merged results file")->required();
+
+  crashbench::ReplayTrialCommand replay;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Rerun one trial of a results file exactly, keep its directory, dump the damaged bytes");
+  replay_cmd->add_option("results", replay.results, "A results.json")->required()->check(CLI::ExistingFile);
+  replay_cmd->add_option("--trial", replay.trial, "SCENARIO:INDEX (INDEX alone when the file has one scenario)")
+      ->required();
+  replay_cmd->add_option("--context", replay.context_bytes, "Bytes shown before and after each anomaly")
+      ->check(CLI::Range(0, 4096));
+  replay_cmd->add_option("--scratch", replay.scratch_parent, "Parent directory for the kept scratch directory");
+
+  crashbench::ShrinkCommand shrink;
+  CLI::App* shrink_cmd = app.add_subcommand(
+      "shrink", "Find the smallest workload that still shows a trial's anomaly; print its scenario file");
+  shrink_cmd->add_option("results", shrink.results, "A results.json")->required()->check(CLI::ExistingFile);
+  shrink_cmd->add_option("--trial", shrink.trial, "SCENARIO:INDEX (INDEX alone when the file has one scenario)")
+      ->required();
+  shrink_cmd->add_option("--kind", shrink.kind, "The anomaly kind to keep (default: the trial's first violation)");
+  shrink_cmd->add_option("--out", shrink.out, "Also write the scenario file here");
+  shrink_cmd->add_option("--attempts", shrink.attempts, "Trials per candidate workload")->check(CLI::Range(1, 100));
+  shrink_cmd->add_option("--max-runs", shrink.max_runs, "Candidate workloads tried at most")->check(CLI::Range(1, 1000));
+  shrink_cmd->add_option("--max-seconds", shrink.max_seconds, "Stop searching after this long")->check(CLI::Range(1, 86400));
+  shrink_cmd->add_option("--scratch", shrink.scratch_parent, "Parent directory for scratch directories");
+  shrink_cmd->add_flag("--no-progress", shrink.no_progress, "Print no line per candidate");
+
   CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
 
   try {
@@ -89,5 +121,8 @@ int main(int argc, char** argv) {
   if (*verify_cmd) return crashbench::RunVerifyCommand(verify);
   if (*sweep_cmd) return crashbench::RunSweepCommand(sweep);
   if (*list_cmd) return crashbench::RunListCommand();
+  if (*merge_cmd) return crashbench::RunMergeCommand(merge);
+  if (*replay_cmd) return crashbench::RunReplayTrialCommand(replay);
+  if (*shrink_cmd) return crashbench::RunShrinkCommand(shrink);
   return 2;
 }

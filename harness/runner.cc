@@ -128,8 +128,31 @@ void KillTrialGroup(Child& trial) {
   }
 }
 
+void CheckFaultFired(ScenarioResult* sr, bool interrupted) {
+  const bool fired = std::any_of(sr->trials.begin(), sr->trials.end(),
+                                 [](const TrialResult& t) { return !t.fired.is_null(); });
+  if (sr->error.empty() && !interrupted && sr->scenario.fault.kind != "none" &&
+      !sr->trials.empty() && !fired) {
+    const TriggerType type = sr->scenario.fault.trigger.type;
+    sr->input_error = type == TriggerType::kPoint || type == TriggerType::kAfterRecords;
+    sr->error = "the fault never fired in " + std::to_string(sr->trials.size()) + " trial" +
+                (sr->trials.size() == 1 ? "" : "s") +
+                (sr->input_error ? " (the trigger lies beyond what the workload reaches)"
+                                 : " (every moment fell after the run had ended)");
+  }
+}
+
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options) {
   RunOutcome out;
+  out.shard_index = options.shard_index;
+  out.shard_count = std::max(1, options.shard_count);
+  // A trial belongs to this shard when its ordinal over the whole run is
+  // shard_index modulo shard_count; the ordinal counts every trial of every
+  // scenario in order, so slices differ by at most one trial.
+  long long ordinal_base = 0;
+  auto in_shard = [&](long long ordinal) {
+    return ordinal % out.shard_count == out.shard_index;
+  };
   const char* tmp = getenv("TMPDIR");
   std::string parent =
       !options.scratch_parent.empty() ? options.scratch_parent : (tmp && *tmp ? tmp : "/tmp");
@@ -145,6 +168,8 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
 
   long long total = 0;
   for (const Scenario& s : scenarios) total += options.only_trial ? 1 : s.trials;
+  if (out.shard_count > 1)
+    total = std::max(0LL, (total - out.shard_index + out.shard_count - 1) / out.shard_count);
   Progress progress(options.progress, total);
   long long violating_trials = 0;
 
@@ -217,12 +242,17 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     std::vector<std::pair<FaultPoint, long long>> pairs;
     const bool explore =
         options.explore && s.fault.kind != "none" && s.fault.trigger.type == TriggerType::kPoint;
-    if ((NeedsCalibration(s) || explore) && !sr.calibration) {
+    // A shard calibrates only what it runs trials of (--explore always:
+    // the trial count itself comes from the calibration).
+    bool shard_has_trials = false;
+    for (long long i = 0; i < s.trials && !shard_has_trials; ++i) shard_has_trials = in_shard(ordinal_base + i);
+    if ((NeedsCalibration(s) || explore) && !sr.calibration && (shard_has_trials || explore)) {
       TrialPlan base;
       base.scenario = &sr.scenario;
       base.self_exe = options.self_exe;
       if (!calibrate(sr, base)) {
         if (Interrupted()) out.interrupted = true;
+        ordinal_base += s.trials;
         continue;
       }
     }
@@ -244,7 +274,10 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
       sr.input_error = true;
       continue;
     }
+    const long long base_ordinal = ordinal_base;
+    ordinal_base += sr.scenario.trials;
     for (int i = first; i < last; ++i) {
+      if (!in_shard(base_ordinal + i)) continue;
       Running r;
       r.plan.scenario = &sr.scenario;
       r.plan.index = i;
@@ -366,6 +399,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     for (const ScenarioResult& sr : out.scenarios) {
       const std::string key = WorkloadKey(sr.scenario.workload);
       if (sr.scenario.fault.kind != "none" || out.limits.count(key)) continue;
+      if (out.shard_count > 1 && sr.trials.empty()) continue;  // another shard measures it
       Result<MachineLimits> lim = MeasureLimits(root, sr.scenario.workload, 3);
       if (lim.ok())
         out.limits[key] = *lim;
@@ -377,19 +411,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   for (ScenarioResult& sr : out.scenarios) {
     std::sort(sr.trials.begin(), sr.trials.end(),
               [](const TrialResult& a, const TrialResult& b) { return a.index < b.index; });
-    // A fault that never fired tested nothing: its expectation cannot have
-    // held. Aimed at a point or a record count, that is the scenario's error.
-    const bool fired = std::any_of(sr.trials.begin(), sr.trials.end(),
-                                   [](const TrialResult& t) { return !t.fired.is_null(); });
-    if (sr.error.empty() && !out.interrupted && sr.scenario.fault.kind != "none" &&
-        !sr.trials.empty() && !fired) {
-      const TriggerType type = sr.scenario.fault.trigger.type;
-      sr.input_error = type == TriggerType::kPoint || type == TriggerType::kAfterRecords;
-      sr.error = "the fault never fired in " + std::to_string(sr.trials.size()) + " trial" +
-                 (sr.trials.size() == 1 ? "" : "s") +
-                 (sr.input_error ? " (the trigger lies beyond what the workload reaches)"
-                                 : " (every moment fell after the run had ended)");
-    }
+    if (options.shard_count == 1) CheckFaultFired(&sr, out.interrupted);
   }
   return out;
 }

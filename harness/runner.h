@@ -28,6 +28,12 @@ struct RunOptions {
   // When set, each finished trial's full result is appended to this file and
   // only a summary stays in memory (TrialResult::spill_offset says where).
   std::string spill_path;
+  // --shard I/N: run only the trials whose ordinal over the whole run (every
+  // scenario's trials in order) is I modulo N. A shard calibrates only the
+  // scenarios it has trials of, and leaves the "fault never fired" verdict to
+  // `crashbench merge`, which sees every trial.
+  int shard_index = 0;
+  int shard_count = 1;
 };
 
 struct ScenarioResult {
@@ -49,7 +55,13 @@ struct RunOutcome {
   std::map<std::string, MachineLimits> limits;  // by WorkloadKey, for fault-free scenarios
   std::string limits_error;
   std::string spill_path;  // as in RunOptions
+  int shard_index = 0, shard_count = 1;  // as in RunOptions
 };
+
+// A fault aimed at a point or a record count that fired in none of the
+// scenario's trials tested nothing: sets sr->error (an input error for those
+// triggers). No-op for fault-free scenarios, interrupted runs or no trials.
+void CheckFaultFired(ScenarioResult* sr, bool interrupted);
 
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options);
 

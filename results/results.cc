@@ -99,6 +99,8 @@ Result<std::string> ReadSpilledLine(int fd, long long offset) {
   }
 }
 
+}  // namespace
+
 nlohmann::json ScenarioSummary(const ScenarioResult& sr) {
   AnomalyCounts total;
   int with_violations = 0, fired = 0, errors = 0;
@@ -118,13 +120,12 @@ nlohmann::json ScenarioSummary(const ScenarioResult& sr) {
                             {"expectation", expectation},
                             {"forbidden_seen", sr.forbidden_seen()}};
   if (!sr.error.empty()) summary["error"] = sr.error;
+  if (sr.input_error) summary["input_error"] = true;
   if (sr.calibration)
     summary["calibration"] = {{"duration_us", sr.calibration->duration_us},
                               {"point_counts", sr.calibration->point_counts}};
   return summary;
 }
-
-}  // namespace
 
 Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& replay) {
   UniqueFd spill;
@@ -142,6 +143,16 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
       {"tool", {{"name", "crashbench"}, {"version", CRASHBENCH_VERSION}, {"git_sha", CRASHBENCH_GIT_SHA}}},
       {"context", context},
       {"interrupted", outcome.interrupted}};
+  // A shard's file says which slice it holds and how many trials each
+  // scenario has in all, so that `crashbench merge` can check completeness.
+  const bool sharded = outcome.shard_count > 1;
+  if (sharded) {
+    nlohmann::json totals = nlohmann::json::array();
+    for (const ScenarioResult& sr : outcome.scenarios) totals.push_back(sr.scenario.trials);
+    head["shard"] = {{"index", outcome.shard_index},
+                     {"count", outcome.shard_count},
+                     {"scenario_trials", totals}};
+  }
   // The document is written piece by piece, one trial at a time, so that
   // memory does not grow with the number of trials.
   auto emit = [&](const std::string& text) { std::fwrite(text.data(), 1, text.size(), out); };
@@ -173,6 +184,10 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
         tj = TrialResultToJson(t, false);
       }
       tj["replay"] = ReplayCommand(sr, t.index, replay);
+      // Costs are medians over every fault-free trial: a shard keeps the raw
+      // samples so the merge can compute them over all shards' trials.
+      if (sharded && sr.scenario.fault.kind == "none")
+        tj["cost_samples"] = {{"task_latency_us", t.task_latency_us}, {"stage_ns", t.stage_ns}};
       emit(std::string(ti ? ",\n  " : "\n  ") + tj.dump());
     }
     emit("]}");

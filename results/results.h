@@ -29,6 +29,9 @@ Status WriteResultsFile(const std::string& path, const RunOutcome& outcome, cons
 // The one command that reruns trial `index` of the scenario, keeping its directory.
 std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay);
 
+// A scenario's "summary" object: counts, expectation, error, calibration.
+nlohmann::json ScenarioSummary(const ScenarioResult& sr);
+
 // strategy x fault: "trials with violations / trials" and the worst kinds.
 std::string RenderTable(const RunOutcome& outcome);
 // One line per trial whose expectation failed, with its replay command (at most `max`).

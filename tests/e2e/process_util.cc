@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace crashbench::testing {
@@ -26,7 +27,10 @@ CommandResult RunCrashbench(const std::vector<std::string>& args, const std::str
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e) env_s.push_back(*e);
+  // A sharded test binary's own GoogleTest variables would shard the runs it starts.
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "GTEST_TOTAL_SHARDS=", 19) != 0 && std::strncmp(*e, "GTEST_SHARD_INDEX=", 18) != 0)
+      env_s.push_back(*e);
   env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());

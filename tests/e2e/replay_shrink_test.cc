@@ -1,0 +1,131 @@
+// replay and shrink, as a person with a failing trial uses them.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/sys.h"
+#include "scenarios/scenario.h"
+#include "tests/test_util.h"
+
+namespace crashbench::testing {
+namespace {
+
+using nlohmann::json;
+
+bool Contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+bool IsDir(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+json Load(const std::string& path) {
+  Result<std::string> text = ReadFileToString(path);
+  EXPECT_TRUE(text.ok()) << path;
+  return text.ok() ? json::parse(*text) : json();
+}
+
+// naive, one worker, records larger than stdio's buffer, killed between the
+// two halves of the 6th record: the file always ends in a cut record.
+constexpr const char* kTearing = R"({"name":"naive-tear","strategy":"naive","workers":1,
+  "workload":{"tasks":4,"records_per_task":3,"record_bytes":5000},
+  "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":6}},"trials":2,"seed":4})";
+
+TEST(Replay, RerunsTheTrialKeepsItsDirectoryAndDumpsTheBytesAtTheAnomaly) {
+  ScratchDir d;
+  d.Write("s.json", kTearing);
+  CommandResult run = RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d.path());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json trial = Load(d.path() + "/o/results.json")["scenarios"][0]["trials"][1];
+  long long offset = -1;
+  for (const json& a : trial["details"])
+    if (a["kind"] == "torn") offset = a["offset"];
+  ASSERT_GT(offset, 0) << trial.dump();
+
+  ASSERT_EQ(::mkdir((d.path() + "/scratch").c_str(), 0755), 0);
+  CommandResult r = RunCrashbench(
+      {"replay", "o/results.json", "--trial", "naive-tear:1", "--scratch", d.path() + "/scratch"},
+      d.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // torn is not forbidden by this scenario
+  EXPECT_TRUE(Contains(r.out, "reproduced: the same anomaly counts")) << r.out;
+  // The dump marks the anomaly's offset, in the row that holds it.
+  EXPECT_TRUE(Contains(r.out, "^^ offset " + std::to_string(offset))) << r.out;
+  char row[32];
+  std::snprintf(row, sizeof row, "> %08llx", offset / 16 * 16);
+  EXPECT_TRUE(Contains(r.out, row)) << r.out;
+  EXPECT_TRUE(Contains(r.out, "no newline: cut short")) << r.out;
+  // The kept directory exists and holds the damaged file; the test removes it.
+  const std::string marker = "scratch directory kept: ";
+  const size_t at = r.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string kept =
+      r.out.substr(at + marker.size(), r.out.find('\n', at) - at - marker.size());
+  EXPECT_EQ(kept.rfind(d.path() + "/scratch/", 0), 0u) << kept;
+  EXPECT_TRUE(IsDir(kept)) << kept;
+  EXPECT_TRUE(ReadFileToString(kept + "/records.jsonl").ok());
+  EXPECT_TRUE(RemoveTree(d.path() + "/scratch").ok());
+  EXPECT_FALSE(IsDir(kept));
+}
+
+TEST(Replay, BadTrialIdsExit2NamingTheValidOnes) {
+  ScratchDir d;
+  d.Write("s.json", kTearing);
+  ASSERT_EQ(RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d.path()).exit_code, 0);
+  for (const char* id : {"nope:0", "naive-tear:9", "naive-tear:x", ""}) {
+    CommandResult r = RunCrashbench({"replay", "o/results.json", "--trial", id}, d.path());
+    EXPECT_EQ(r.exit_code, 2) << id << r.err;
+    EXPECT_TRUE(Contains(r.err, "naive-tear:0..1")) << id << r.err;
+  }
+}
+
+TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
+  ScratchDir d;
+  d.Write("s.json", R"({"name":"ptf","strategy":"per-task-file","workers":2,
+    "workload":{"tasks":8,"records_per_task":4,"record_bytes":200},
+    "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":5}},"trials":2,"seed":3})");
+  ASSERT_EQ(RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d.path()).exit_code, 0);
+  CommandResult r = RunCrashbench({"shrink", "o/results.json", "--trial", "0", "--out",
+                                   "small.json", "--max-runs", "20", "--scratch", d.path()},
+                                  d.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, "shrink [1/20]")) << "progress is shown: " << r.err;
+  Result<std::vector<Scenario>> printed = ParseScenarios(r.out, "stdout");
+  ASSERT_TRUE(printed.ok()) << printed.status().message() << "\n" << r.out;
+  Result<std::vector<Scenario>> written = LoadScenarioFile(d.path() + "/small.json");
+  ASSERT_TRUE(written.ok()) << written.status().message();
+  const Scenario& s = written->front();
+  const long long before[] = {8, 4, 2, 200};
+  const long long after[] = {s.workload.tasks, s.workload.records_per_task, s.workers,
+                             s.workload.record_bytes};
+  bool smaller = false;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_LE(after[i], before[i]) << "dimension " << i;
+    smaller |= after[i] < before[i];
+  }
+  EXPECT_TRUE(smaller) << r.out;
+  EXPECT_TRUE(s.forbid.count(AnomalyKind::kTorn));
+  // The printed scenario reproduces the kind: run it, torn appears, the run fails.
+  CommandResult again =
+      RunCrashbench({"run", "small.json", "--no-progress", "--out", "o2"}, d.path());
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_GT(
+      Load(d.path() + "/o2/results.json")["scenarios"][0]["summary"]["anomalies"].value("torn", 0),
+      0);
+}
+
+TEST(Shrink, ATrialWithoutViolationsHasNothingToShrink) {
+  ScratchDir d;
+  d.Write("s.json", R"({"name":"clean","strategy":"atomic-rename","workers":1,
+    "workload":{"tasks":2,"records_per_task":2,"record_bytes":16},"trials":1,
+    "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":2}}})");
+  ASSERT_EQ(RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d.path()).exit_code, 0);
+  CommandResult r = RunCrashbench({"shrink", "o/results.json", "--trial", "clean:0"}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "no violation")) << r.err;
+}
+
+}  // namespace
+}  // namespace crashbench::testing
