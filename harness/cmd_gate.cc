@@ -21,6 +21,7 @@ int RunGateCommand(const GateCommand& cmd) {
   options.cpu_threshold = cmd.cpu_threshold;
   options.fsync_threshold = cmd.fsync_threshold;
   options.alpha = cmd.alpha;
+  options.compare_timing = !cmd.no_timing;
   GateReport report = RunGate(*baseline, *current, options);
   std::cout << "gate: " << cmd.current << " against baseline " << cmd.baseline << "\n"
             << report.Render();

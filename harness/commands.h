@@ -57,6 +57,7 @@ struct GateCommand {
   std::string baseline;
   std::string current;
   bool strict = false;
+  bool no_timing = false;
   double cpu_threshold = 0.05;
   double fsync_threshold = 0.10;
   double alpha = 0.01;

@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
       "Hodges-Lehmann interval of the slowdown beyond the threshold)");
   gate_cmd->add_option("--baseline", gate.baseline, "The baseline results file (e.g. results/baseline.json)")->required();
   gate_cmd->add_option("current", gate.current, "The current results file")->required();
+  gate_cmd->add_flag("--no-timing", gate.no_timing,
+                     "Integrity only: for a baseline whose timings do not carry over (shared runners); "
+                     "use compare for timing");
   gate_cmd->add_flag("--strict", gate.strict, "Inconclusive findings (too few samples, too noisy, another machine) exit 3");
   gate_cmd->add_option("--cpu-threshold", gate.cpu_threshold, "Slowdown that counts for fsync=none configurations")
       ->check(CLI::Range(0.0, 1.0));

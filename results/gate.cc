@@ -253,6 +253,9 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
             "); integrity is still compared. Timing is honest only on one machine: refresh the "
             "baseline here (make baseline) or use crashbench compare");
 
+  if (!options.compare_timing)
+    add(Verdict::kNote, "", "timing not compared (--no-timing): integrity only");
+
   int unmatched = 0;
   for (const json& s : current["scenarios"]) {
     const std::string name = s["name"].get<std::string>();
@@ -302,7 +305,7 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
                 " trials (Fisher exact, one-sided p=" + PValue(p) + ")");
     }
 
-    if (!context_diff.empty() || IsFault(s)) continue;
+    if (!context_diff.empty() || !options.compare_timing || IsFault(s)) continue;
     ++report.timing_compared;
     CostDecision d = DecideCost(ThroughputSamples(b), ThroughputSamples(s), CostThreshold(s, options), options);
     if (d.verdict == Verdict::kBad) {

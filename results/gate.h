@@ -40,6 +40,7 @@ struct GateOptions {
   double fsync_threshold = 0.10;  // fsync task or record
   double alpha = 0.01;
   int min_samples = 5;  // a side; with fewer the U test cannot reach p < 0.01 anyway
+  bool compare_timing = true;  // false: integrity only (gate --no-timing)
 };
 
 enum class Verdict { kOk, kBad, kInconclusive, kHarness, kNote };

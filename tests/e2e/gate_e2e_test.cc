@@ -21,9 +21,11 @@ std::string AtomicRenameKilled(const std::string& commit) {
   "expect":{"forbid":["torn","interleaved","corrupt","duplicate","lost-acked","partial-visible","hang"]}})";
 }
 
+// 256 records: enough that writing, not forking two workers, is the cost, so
+// an fsync per record is tens of times slower than none even on a fast disk.
 std::string Tiny(const std::string& name, const std::string& fsync) {
   return R"({"name":")" + name + R"(","strategy":"naive","options":{"fsync":")" + fsync +
-         R"("},"workers":2,"workload":{"tasks":8,"records_per_task":4,"record_bytes":64},"trials":1,"seed":3})";
+         R"("},"workers":2,"workload":{"tasks":8,"records_per_task":32,"record_bytes":256},"trials":1,"seed":3})";
 }
 
 TEST(GateE2e, WeakenedAtomicRenameFailsTheGateNamingTheAnomalyAndTheReplay) {
@@ -65,6 +67,15 @@ TEST(GateE2e, BadInputExits2NamingTheFile) {
   CommandResult scenario = RunCrashbench({"gate", "--baseline", "tiny.json", "tiny.json"}, d.path());
   EXPECT_EQ(scenario.exit_code, 2);
   EXPECT_TRUE(Contains(scenario.err, "tiny.json: not a crashbench results file")) << scenario.err;
+}
+
+TEST(GateE2e, HelpSaysTheExitCodesAsGitBisectReadsThem) {
+  ScratchDir d;
+  CommandResult r = RunCrashbench({"--help"}, d.path());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.out, "git bisect run")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "3 inconclusive under --strict")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "125 cannot test here")) << r.out;
 }
 
 TEST(GateE2e, ListMarksTheTestOnlyCommit) {

@@ -76,6 +76,16 @@ TEST(Gate, CostRegressionIsFoundAndExplained) {
   EXPECT_EQ(r.timing_compared, 1);
 }
 
+TEST(Gate, NoTimingJudgesIntegrityOnly) {
+  GateOptions options;
+  options.compare_timing = false;
+  GateReport r = RunGate(Results(Context(), {CostScenario("none", Around(100000, 8))}),
+                         Results(Context(), {CostScenario("none", Around(50000, 8))}), options);
+  EXPECT_EQ(r.timing_compared, 0);
+  EXPECT_EQ(r.ExitCode(true), 0) << r.Render();
+  EXPECT_TRUE(Has(r, Verdict::kNote, "timing not compared (--no-timing)")) << r.Render();
+}
+
 TEST(Gate, SameDistributionIsNoRegression) {
   json base = Results(Context(), {CostScenario("none", Around(100000, 8))});
   std::vector<double> shuffled = Around(100000, 8);
