@@ -9,8 +9,8 @@
 // (`BIN run FILE --out DIR`), on a copy of the file made fault-free.
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/wait.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -42,7 +42,8 @@ Result<json> FaultFreeScenarios(const std::string& path, int trials) {
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded()) return Status::Error(path + ": not JSON");
   if (j.is_object()) j = json::array({j});
-  if (!j.is_array() || j.empty()) return Status::Error(path + ": must hold a scenario object or an array of them");
+  if (!j.is_array() || j.empty())
+    return Status::Error(path + ": must hold a scenario object or an array of them");
   for (json& s : j) {
     if (!s.is_object()) return Status::Error(path + ": every scenario must be a JSON object");
     s["fault"] = {{"kind", "none"}};
@@ -149,8 +150,9 @@ int RunCompareCommand(const CompareCommand& cmd) {
     Result<json> s = FaultFreeScenarios(file, cmd.trials_per_round);
     if (!s.ok()) return InputError(s.status().message());
     if (scenario_count && s->size() != scenario_count)
-      return InputError(file_a + " has " + std::to_string(scenario_count) + " scenarios, " + file_b +
-                        " has " + std::to_string(s->size()) + ": they are paired in order");
+      return InputError(file_a + " has " + std::to_string(scenario_count) + " scenarios, " +
+                        file_b + " has " + std::to_string(s->size()) +
+                        ": they are paired in order");
     scenario_count = s->size();
     const std::string path = root + "/" + label + ".json";
     if (Status st = WriteFileAtomic(path, s->dump(2)); !st.ok()) return InputError(st.message());
@@ -167,8 +169,8 @@ int RunCompareCommand(const CompareCommand& cmd) {
   samples[1].resize(scenario_count);
   json first_scenarios[2];
   std::cout << "compare: A = " << (binaries ? cmd.binary_a + " on " + file_a : file_a)
-            << ", B = " << (binaries ? cmd.binary_b + " on " + file_b : file_b) << "; " << cmd.rounds
-            << " rounds A B A B ..., each side fault-free, " << cmd.trials_per_round
+            << ", B = " << (binaries ? cmd.binary_b + " on " + file_b : file_b) << "; "
+            << cmd.rounds << " rounds A B A B ..., each side fault-free, " << cmd.trials_per_round
             << " trial(s) a round\n";
   for (int round = 0; round < cmd.rounds; ++round) {
     for (int side = 0; side < 2; ++side) {
@@ -176,7 +178,8 @@ int RunCompareCommand(const CompareCommand& cmd) {
       if (Status st = MakeDirs(dir); !st.ok()) return InputError(st.message());
       bool interrupted = false;
       Result<json> scenarios =
-          binaries ? RunBinary(side ? cmd.binary_b : cmd.binary_a, sides_files[static_cast<size_t>(side)], dir)
+          binaries ? RunBinary(side ? cmd.binary_b : cmd.binary_a,
+                               sides_files[static_cast<size_t>(side)], dir)
                    : RunHere(sides_files[static_cast<size_t>(side)], dir, cmd, &interrupted);
       if (interrupted) {
         std::cerr << "crashbench compare: interrupted\n";
@@ -209,7 +212,7 @@ int RunCompareCommand(const CompareCommand& cmd) {
     const json& a = first_scenarios[0][i];
     const json& b = first_scenarios[1][i];
     CostDecision d = DecideCost(samples[0][i], samples[1][i], CostThreshold(a, options), options);
-    const char* tag = d.verdict == Verdict::kBad ? "FAIL  B regressed"
+    const char* tag = d.verdict == Verdict::kBad            ? "FAIL  B regressed"
                       : d.verdict == Verdict::kInconclusive ? "INCONCLUSIVE"
                                                             : "ok";
     std::cout << tag << "  " << a.value("name", "?") << " (A) vs " << b.value("name", "?")

@@ -16,9 +16,12 @@ using nlohmann::json;
 
 std::string Human(double v) {
   char buf[32];
-  if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
+  if (v >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  else if (v >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
 
@@ -97,11 +100,16 @@ ForbiddenSeen FindForbidden(const json& scenario) {
 
 std::string Tag(Verdict v) {
   switch (v) {
-    case Verdict::kBad: return "FAIL";
-    case Verdict::kInconclusive: return "INCONCLUSIVE";
-    case Verdict::kHarness: return "HARNESS";
-    case Verdict::kNote: return "note";
-    case Verdict::kOk: return "ok";
+    case Verdict::kBad:
+      return "FAIL";
+    case Verdict::kInconclusive:
+      return "INCONCLUSIVE";
+    case Verdict::kHarness:
+      return "HARNESS";
+    case Verdict::kNote:
+      return "note";
+    case Verdict::kOk:
+      return "ok";
   }
   return "?";
 }
@@ -113,7 +121,8 @@ std::vector<double> ThroughputSamples(const json& scenario) {
   if (IsFault(scenario)) return samples;
   const long long per_task = Int(Field(scenario, "workload"), "records_per_task");
   for (const json& t : Field(scenario, "trials")) {
-    if (t.contains("error") || !t.contains("duration_ms") || !t["duration_ms"].is_number()) continue;
+    if (t.contains("error") || !t.contains("duration_ms") || !t["duration_ms"].is_number())
+      continue;
     const double ms = t["duration_ms"].get<double>();
     if (ms <= 0) continue;
     const double records = t.contains("records_visible")
@@ -131,7 +140,8 @@ bool IsFault(const json& scenario) {
 
 double CostThreshold(const json& scenario, const GateOptions& options) {
   const json& fsync = Field(Field(scenario, "options"), "fsync");
-  return !fsync.is_string() || fsync.get<std::string>() == "none" ? options.cpu_threshold : options.fsync_threshold;
+  return !fsync.is_string() || fsync.get<std::string>() == "none" ? options.cpu_threshold
+                                                                  : options.fsync_threshold;
 }
 
 std::string ScenarioKey(const json& s) {
@@ -212,11 +222,14 @@ Result<json> LoadResultsFile(const std::string& path) {
   try {
     j = json::parse(*text);
   } catch (const json::parse_error& e) {
-    return Status::Error(path + ": not JSON (at byte " + std::to_string(e.byte) + "): a results file is JSON");
+    return Status::Error(path + ": not JSON (at byte " + std::to_string(e.byte) +
+                         "): a results file is JSON");
   }
   if (!j.is_object() || !j.contains("schema_version"))
-    return Status::Error(path + ": not a crashbench results file (no \"schema_version\" at the top level)");
-  if (!j["schema_version"].is_number_integer() || j["schema_version"].get<int>() != kResultsSchemaVersion)
+    return Status::Error(
+        path + ": not a crashbench results file (no \"schema_version\" at the top level)");
+  if (!j["schema_version"].is_number_integer() ||
+      j["schema_version"].get<int>() != kResultsSchemaVersion)
     return Status::Error(path + ": schema_version " + j["schema_version"].dump() +
                          " is not supported (this crashbench reads schema_version " +
                          std::to_string(kResultsSchemaVersion) + ")");
@@ -228,7 +241,8 @@ Result<json> LoadResultsFile(const std::string& path) {
     if (!s.is_object() || !s.contains("name") || !s["name"].is_string())
       return Status::Error(where + ": no \"name\" string");
     if (!s.contains("trials") || !s["trials"].is_array())
-      return Status::Error(where + " ('" + s["name"].get<std::string>() + "'): no \"trials\" array");
+      return Status::Error(where + " ('" + s["name"].get<std::string>() +
+                           "'): no \"trials\" array");
   }
   return j;
 }
@@ -239,7 +253,8 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
     report.findings.push_back({v, scenario, message});
   };
   if (Field(current, "interrupted") == true)
-    add(Verdict::kHarness, "", "the current run was interrupted: only the trials that finished are judged");
+    add(Verdict::kHarness, "",
+        "the current run was interrupted: only the trials that finished are judged");
 
   std::map<std::string, const json*> base_by_key;
   for (const json& s : baseline["scenarios"]) base_by_key[ScenarioKey(s)] = &s;
@@ -295,25 +310,26 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
     // The violation rate rose beyond what chance explains.
     const auto [cur_bad, cur_trials] = ViolationCounts(s);
     const auto [base_bad, base_trials] = ViolationCounts(b);
-    if (cur_trials > 0 && base_trials > 0 &&
-        cur_bad * base_trials > base_bad * cur_trials) {
+    if (cur_trials > 0 && base_trials > 0 && cur_bad * base_trials > base_bad * cur_trials) {
       const double p = FisherExactGreater(cur_bad, cur_trials, base_bad, base_trials);
       if (p < options.alpha)
         add(Verdict::kBad, name,
-            "violation rate rose from " + std::to_string(base_bad) + "/" + std::to_string(base_trials) +
-                " to " + std::to_string(cur_bad) + "/" + std::to_string(cur_trials) +
-                " trials (Fisher exact, one-sided p=" + PValue(p) + ")");
+            "violation rate rose from " + std::to_string(base_bad) + "/" +
+                std::to_string(base_trials) + " to " + std::to_string(cur_bad) + "/" +
+                std::to_string(cur_trials) + " trials (Fisher exact, one-sided p=" + PValue(p) +
+                ")");
     }
 
     if (!context_diff.empty() || !options.compare_timing || IsFault(s)) continue;
     ++report.timing_compared;
-    CostDecision d = DecideCost(ThroughputSamples(b), ThroughputSamples(s), CostThreshold(s, options), options);
+    CostDecision d =
+        DecideCost(ThroughputSamples(b), ThroughputSamples(s), CostThreshold(s, options), options);
     if (d.verdict == Verdict::kBad) {
       add(Verdict::kBad, name, "cost regressed: " + d.Explain());
     } else if (d.verdict == Verdict::kInconclusive) {
       std::string why = static_cast<int>(std::min(d.n_base, d.n_cur)) < options.min_samples
-                            ? "too few fault-free trials (" + std::to_string(d.n_base) + " baseline, " +
-                                  std::to_string(d.n_cur) + " current; " +
+                            ? "too few fault-free trials (" + std::to_string(d.n_base) +
+                                  " baseline, " + std::to_string(d.n_cur) + " current; " +
                                   std::to_string(options.min_samples) + " a side needed)"
                             : "looks slower but the samples are too noisy to tell";
       add(Verdict::kInconclusive, name, "cost " + why + ": " + d.Explain());
@@ -321,11 +337,14 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
   }
   if (unmatched > 0)
     add(Verdict::kNote, "",
-        std::to_string(unmatched) + " scenarios of the current run have no match in the baseline "
-        "(matched by name, strategy, options, workers, workload and fault): integrity judged, no comparison");
+        std::to_string(unmatched) +
+            " scenarios of the current run have no match in the baseline "
+            "(matched by name, strategy, options, workers, workload and fault): integrity judged, "
+            "no comparison");
   if (!base_by_key.empty())
     add(Verdict::kNote, "",
-        std::to_string(base_by_key.size()) + " baseline scenarios are not in the current run, e.g. '" +
+        std::to_string(base_by_key.size()) +
+            " baseline scenarios are not in the current run, e.g. '" +
             Str(*base_by_key.begin()->second, "name") + "'");
   return report;
 }
@@ -343,8 +362,8 @@ std::string GateReport::Render() const {
     }
   }
   out << "gate: " << bad << " failed, " << harness << " harness, " << inconclusive
-      << " inconclusive; integrity judged for " << integrity_compared
-      << " scenarios, cost for " << timing_compared << " fault-free pairs\n";
+      << " inconclusive; integrity judged for " << integrity_compared << " scenarios, cost for "
+      << timing_compared << " fault-free pairs\n";
   return out.str();
 }
 

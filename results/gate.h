@@ -26,10 +26,9 @@
 // Scenarios are matched by name, strategy, options, workers, workload and fault.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/status.h"
 
@@ -39,7 +38,7 @@ struct GateOptions {
   double cpu_threshold = 0.05;    // fsync none
   double fsync_threshold = 0.10;  // fsync task or record
   double alpha = 0.01;
-  int min_samples = 5;  // a side; with fewer the U test cannot reach p < 0.01 anyway
+  int min_samples = 5;         // a side; with fewer the U test cannot reach p < 0.01 anyway
   bool compare_timing = true;  // false: integrity only (gate --no-timing)
 };
 
@@ -56,10 +55,10 @@ struct CostDecision {
   Verdict verdict = Verdict::kOk;  // kOk, kBad (regressed) or kInconclusive
   size_t n_base = 0, n_cur = 0;
   double median_base = 0, median_cur = 0;
-  double p = 1;                                  // one-sided Mann-Whitney
-  double slowdown = 0;                           // 1 - current/baseline (Hodges-Lehmann)
-  double slowdown_lo = 0, slowdown_hi = 0;       // its 95% interval
-  bool interval_bounded = false;                 // false: too few samples for 95%
+  double p = 1;                             // one-sided Mann-Whitney
+  double slowdown = 0;                      // 1 - current/baseline (Hodges-Lehmann)
+  double slowdown_lo = 0, slowdown_hi = 0;  // its 95% interval
+  bool interval_bounded = false;            // false: too few samples for 95%
   double threshold = 0;
   std::string Explain() const;  // one line
 };

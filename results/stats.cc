@@ -14,10 +14,12 @@ namespace {
 std::vector<double> UCounts(int m, int n) {
   const size_t max_u = static_cast<size_t>(m) * static_cast<size_t>(n);
   // prev[j] = f(i-1, j, .), cur[j] = f(i, j, .)
-  std::vector<std::vector<double>> prev(static_cast<size_t>(n) + 1, std::vector<double>(max_u + 1, 0));
+  std::vector<std::vector<double>> prev(static_cast<size_t>(n) + 1,
+                                        std::vector<double>(max_u + 1, 0));
   for (auto& v : prev) v[0] = 1;  // f(0, j, 0) = 1
   for (int i = 1; i <= m; ++i) {
-    std::vector<std::vector<double>> cur(static_cast<size_t>(n) + 1, std::vector<double>(max_u + 1, 0));
+    std::vector<std::vector<double>> cur(static_cast<size_t>(n) + 1,
+                                         std::vector<double>(max_u + 1, 0));
     cur[0][0] = 1;  // f(i, 0, 0) = 1
     for (int j = 1; j <= n; ++j) {
       const size_t sj = static_cast<size_t>(j);

@@ -32,19 +32,23 @@ TEST(GateE2e, WeakenedAtomicRenameFailsTheGateNamingTheAnomalyAndTheReplay) {
   ScratchDir d;
   d.Write("base.json", AtomicRenameKilled("rename"));
   d.Write("weak.json", AtomicRenameKilled("direct-write-UNSAFE-test-only"));
-  CommandResult base = RunCrashbench({"run", "base.json", "--out", "base", "--no-progress"}, d.path());
+  CommandResult base =
+      RunCrashbench({"run", "base.json", "--out", "base", "--no-progress"}, d.path());
   ASSERT_EQ(base.exit_code, 0) << base.out << base.err;
-  CommandResult weak = RunCrashbench({"run", "weak.json", "--out", "weak", "--no-progress"}, d.path());
+  CommandResult weak =
+      RunCrashbench({"run", "weak.json", "--out", "weak", "--no-progress"}, d.path());
   ASSERT_EQ(weak.exit_code, 1) << weak.out << weak.err;
 
   CommandResult gate =
       RunCrashbench({"gate", "--baseline", "base/results.json", "weak/results.json"}, d.path());
   EXPECT_EQ(gate.exit_code, 1) << gate.out << gate.err;
-  EXPECT_TRUE(Contains(gate.out, "FAIL  ar-kill: expectation failed (strategy atomic-rename, fault "
-                                 "sigkill@mid-record): forbidden"))
+  EXPECT_TRUE(Contains(gate.out,
+                       "FAIL  ar-kill: expectation failed (strategy atomic-rename, fault "
+                       "sigkill@mid-record): forbidden"))
       << gate.out;
   EXPECT_TRUE(Contains(gate.out, "torn in 3 of 3 trials")) << gate.out;
-  EXPECT_TRUE(Contains(gate.out, "replay trial 0: crashbench run weak.json --scenario ar-kill --trial 0"))
+  EXPECT_TRUE(
+      Contains(gate.out, "replay trial 0: crashbench run weak.json --scenario ar-kill --trial 0"))
       << gate.out;
 
   // The unweakened run against itself passes.
@@ -57,14 +61,16 @@ TEST(GateE2e, BadInputExits2NamingTheFile) {
   ScratchDir d;
   d.Write("v9.json", R"({"schema_version": 9, "scenarios": []})");
   d.Write("tiny.json", Tiny("t", "none"));
-  CommandResult missing = RunCrashbench({"gate", "--baseline", "nowhere.json", "v9.json"}, d.path());
+  CommandResult missing =
+      RunCrashbench({"gate", "--baseline", "nowhere.json", "v9.json"}, d.path());
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_TRUE(Contains(missing.err, "nowhere.json")) << missing.err;
   CommandResult v9 = RunCrashbench({"gate", "--baseline", "v9.json", "v9.json"}, d.path());
   EXPECT_EQ(v9.exit_code, 2);
   EXPECT_TRUE(Contains(v9.err, "v9.json: schema_version 9 is not supported")) << v9.err;
   // A scenario file is not a results file.
-  CommandResult scenario = RunCrashbench({"gate", "--baseline", "tiny.json", "tiny.json"}, d.path());
+  CommandResult scenario =
+      RunCrashbench({"gate", "--baseline", "tiny.json", "tiny.json"}, d.path());
   EXPECT_EQ(scenario.exit_code, 2);
   EXPECT_TRUE(Contains(scenario.err, "tiny.json: not a crashbench results file")) << scenario.err;
 }
@@ -83,14 +89,15 @@ TEST(GateE2e, ListMarksTheTestOnlyCommit) {
   CommandResult r = RunCrashbench({"list"}, d.path());
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.out, "direct-write-UNSAFE-test-only: TEST-ONLY")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "commit: rename | direct-write-UNSAFE-test-only (default rename)")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "commit: rename | direct-write-UNSAFE-test-only (default rename)"))
+      << r.out;
 }
 
 TEST(CompareE2e, AScenarioAgainstItselfIsNotARegression) {
   ScratchDir d;
   d.Write("a.json", Tiny("a", "none"));
-  CommandResult r = RunCrashbench({"compare", "a.json", "a.json", "--rounds", "5", "--scratch", d.path()},
-                                  d.path());
+  CommandResult r = RunCrashbench(
+      {"compare", "a.json", "a.json", "--rounds", "5", "--scratch", d.path()}, d.path());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "5 vs 5 samples")) << r.out;
   EXPECT_FALSE(Contains(r.out, "FAIL")) << r.out;
@@ -109,15 +116,17 @@ TEST(CompareE2e, FsyncPerRecordIsReportedSlowerThanNoFsync) {
 TEST(CompareE2e, TwoBinariesRunOneScenarioFile) {
   ScratchDir d;
   d.Write("a.json", Tiny("a", "none"));
-  CommandResult r = RunCrashbench({"compare", "a.json", "--binary-a", CRASHBENCH_BINARY, "--binary-b",
-                                   CRASHBENCH_BINARY, "--rounds", "2", "--scratch", d.path()},
-                                  d.path());
+  CommandResult r =
+      RunCrashbench({"compare", "a.json", "--binary-a", CRASHBENCH_BINARY, "--binary-b",
+                     CRASHBENCH_BINARY, "--rounds", "2", "--scratch", d.path()},
+                    d.path());
   // Two rounds are too few samples to decide: inconclusive, which is exit 0
   // unless --strict.
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "INCONCLUSIVE  a (A) vs a (B)")) << r.out;
   EXPECT_TRUE(Contains(r.out, "2 vs 2 samples")) << r.out;
-  CommandResult half = RunCrashbench({"compare", "a.json", "--binary-a", CRASHBENCH_BINARY}, d.path());
+  CommandResult half =
+      RunCrashbench({"compare", "a.json", "--binary-a", CRASHBENCH_BINARY}, d.path());
   EXPECT_EQ(half.exit_code, 2) << half.out << half.err;
 }
 

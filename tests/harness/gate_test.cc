@@ -12,28 +12,47 @@ namespace {
 using nlohmann::json;
 
 json Context(const std::string& cpu = "Test CPU 3000") {
-  return {{"cpu", cpu}, {"num_cpus", 2}, {"kernel", "Linux 6.1"}, {"machine", "x86_64"},
-          {"fs_type", "ext4"}, {"host_name", "runner-1"}, {"date", "2026-01-01T00:00:00Z"}};
+  return {{"cpu", cpu},
+          {"num_cpus", 2},
+          {"kernel", "Linux 6.1"},
+          {"machine", "x86_64"},
+          {"fs_type", "ext4"},
+          {"host_name", "runner-1"},
+          {"date", "2026-01-01T00:00:00Z"}};
 }
 
 json Results(const json& context, const std::vector<json>& scenarios) {
-  return {{"schema_version", 1}, {"context", context}, {"interrupted", false}, {"scenarios", scenarios}};
+  return {{"schema_version", 1},
+          {"context", context},
+          {"interrupted", false},
+          {"scenarios", scenarios}};
 }
 
 // A trial with this throughput (records/s): 1000 records in the right time.
 json FastTrial(int index, double records_per_s) {
-  return {{"index", index}, {"anomalies", json::object()}, {"violations", 0},
-          {"duration_ms", 1000.0 * 1000.0 / records_per_s}, {"records_visible", 1000},
-          {"replay", "crashbench run s.json --scenario x --trial " + std::to_string(index) + " --keep"}};
+  return {{"index", index},
+          {"anomalies", json::object()},
+          {"violations", 0},
+          {"duration_ms", 1000.0 * 1000.0 / records_per_s},
+          {"records_visible", 1000},
+          {"replay",
+           "crashbench run s.json --scenario x --trial " + std::to_string(index) + " --keep"}};
 }
 
 json CostScenario(const std::string& fsync, const std::vector<double>& rates) {
   json trials = json::array();
-  for (size_t i = 0; i < rates.size(); ++i) trials.push_back(FastTrial(static_cast<int>(i), rates[i]));
-  return {{"name", "naive/none"}, {"strategy", "naive"}, {"options", {{"fsync", fsync}}},
-          {"workers", 4}, {"workload", {{"tasks", 64}, {"records_per_task", 16}, {"record_bytes", 256}}},
-          {"fault", {{"kind", "none"}}}, {"fault_label", "none"}, {"expect", {{"forbid", json::array()}}},
-          {"summary", {{"trials", rates.size()}, {"trials_with_violations", 0}}}, {"trials", trials}};
+  for (size_t i = 0; i < rates.size(); ++i)
+    trials.push_back(FastTrial(static_cast<int>(i), rates[i]));
+  return {{"name", "naive/none"},
+          {"strategy", "naive"},
+          {"options", {{"fsync", fsync}}},
+          {"workers", 4},
+          {"workload", {{"tasks", 64}, {"records_per_task", 16}, {"record_bytes", 256}}},
+          {"fault", {{"kind", "none"}}},
+          {"fault_label", "none"},
+          {"expect", {{"forbid", json::array()}}},
+          {"summary", {{"trials", rates.size()}, {"trials_with_violations", 0}}},
+          {"trials", trials}};
 }
 
 // A sigkill scenario: `bad` of `trials` trials show `kind` once each.
@@ -41,16 +60,25 @@ json FaultScenario(const std::string& kind, int bad, int trials, bool forbidden)
   json t = json::array();
   for (int i = 0; i < trials; ++i) {
     json anomalies = i < bad ? json{{kind, 1}} : json::object();
-    t.push_back({{"index", i}, {"anomalies", anomalies}, {"violations", i < bad ? 1 : 0},
-                 {"duration_ms", 5.0}, {"records_visible", 100},
-                 {"replay", "crashbench run s.json --scenario ar/sigkill --trial " + std::to_string(i) + " --keep"}});
+    t.push_back({{"index", i},
+                 {"anomalies", anomalies},
+                 {"violations", i < bad ? 1 : 0},
+                 {"duration_ms", 5.0},
+                 {"records_visible", 100},
+                 {"replay", "crashbench run s.json --scenario ar/sigkill --trial " +
+                                std::to_string(i) + " --keep"}});
   }
-  return {{"name", "ar/sigkill"}, {"strategy", "atomic-rename"}, {"options", {{"fsync", "task"}}},
-          {"workers", 4}, {"workload", {{"tasks", 8}, {"records_per_task", 4}, {"record_bytes", 64}}},
-          {"fault", {{"kind", "sigkill"}, {"target", "worker"}, {"trigger", {{"point", "mid-record"}}}}},
+  return {{"name", "ar/sigkill"},
+          {"strategy", "atomic-rename"},
+          {"options", {{"fsync", "task"}}},
+          {"workers", 4},
+          {"workload", {{"tasks", 8}, {"records_per_task", 4}, {"record_bytes", 64}}},
+          {"fault",
+           {{"kind", "sigkill"}, {"target", "worker"}, {"trigger", {{"point", "mid-record"}}}}},
           {"fault_label", "sigkill@mid-record"},
           {"expect", {{"forbid", forbidden ? json::array({kind}) : json::array()}}},
-          {"summary", {{"trials", trials}, {"trials_with_violations", bad}}}, {"trials", t}};
+          {"summary", {{"trials", trials}, {"trials_with_violations", bad}}},
+          {"trials", t}};
 }
 
 std::vector<double> Around(double center, int n) {
@@ -61,7 +89,8 @@ std::vector<double> Around(double center, int n) {
 
 bool Has(const GateReport& r, Verdict v, const std::string& text) {
   for (const Finding& f : r.findings)
-    if (f.verdict == v && (f.scenario + ": " + f.message).find(text) != std::string::npos) return true;
+    if (f.verdict == v && (f.scenario + ": " + f.message).find(text) != std::string::npos)
+      return true;
   return false;
 }
 
@@ -133,7 +162,8 @@ TEST(Gate, TooFewSamplesAreInconclusive) {
   json base = Results(Context(), {CostScenario("none", Around(100000, 3))});
   json cur = Results(Context(), {CostScenario("none", Around(50000, 3))});
   GateReport r = RunGate(base, cur, GateOptions{});
-  EXPECT_TRUE(Has(r, Verdict::kInconclusive, "too few fault-free trials (3 baseline, 3 current")) << r.Render();
+  EXPECT_TRUE(Has(r, Verdict::kInconclusive, "too few fault-free trials (3 baseline, 3 current"))
+      << r.Render();
   EXPECT_EQ(r.ExitCode(false), 0);
   EXPECT_EQ(r.ExitCode(true), 3);
 }
@@ -149,13 +179,14 @@ TEST(Gate, NoisySamplesAreInconclusive) {
 }
 
 TEST(Gate, AnotherMachineIsRefusedForTimingButIntegrityStillCounts) {
-  json base = Results(Context("Old CPU"), {CostScenario("none", Around(100000, 8)),
-                                           FaultScenario("torn", 0, 5, true)});
-  json cur = Results(Context("New CPU"), {CostScenario("none", Around(50000, 8)),
-                                          FaultScenario("torn", 2, 5, true)});
+  json base = Results(Context("Old CPU"),
+                      {CostScenario("none", Around(100000, 8)), FaultScenario("torn", 0, 5, true)});
+  json cur = Results(Context("New CPU"),
+                     {CostScenario("none", Around(50000, 8)), FaultScenario("torn", 2, 5, true)});
   GateReport r = RunGate(base, cur, GateOptions{});
   EXPECT_TRUE(Has(r, Verdict::kInconclusive, "timing not compared")) << r.Render();
-  EXPECT_TRUE(Has(r, Verdict::kInconclusive, "cpu 'New CPU' here, 'Old CPU' in the baseline")) << r.Render();
+  EXPECT_TRUE(Has(r, Verdict::kInconclusive, "cpu 'New CPU' here, 'Old CPU' in the baseline"))
+      << r.Render();
   EXPECT_FALSE(Has(r, Verdict::kBad, "cost regressed")) << r.Render();
   EXPECT_TRUE(Has(r, Verdict::kBad, "expectation failed")) << r.Render();
   EXPECT_EQ(r.timing_compared, 0);
@@ -175,25 +206,31 @@ TEST(Gate, ExpectationFailureNamesKindTrialsAndReplay) {
   json base = Results(Context(), {FaultScenario("torn", 0, 5, true)});
   json cur = Results(Context(), {FaultScenario("torn", 2, 5, true)});
   GateReport r = RunGate(base, cur, GateOptions{});
-  EXPECT_TRUE(Has(r, Verdict::kBad, "ar/sigkill: expectation failed (strategy atomic-rename, fault "
-                                    "sigkill@mid-record): forbidden torn in 2 of 5 trials"))
+  EXPECT_TRUE(Has(r, Verdict::kBad,
+                  "ar/sigkill: expectation failed (strategy atomic-rename, fault "
+                  "sigkill@mid-record): forbidden torn in 2 of 5 trials"))
       << r.Render();
-  EXPECT_TRUE(Has(r, Verdict::kBad, "replay trial 0: crashbench run s.json --scenario ar/sigkill --trial 0 --keep"))
+  EXPECT_TRUE(Has(r, Verdict::kBad,
+                  "replay trial 0: crashbench run s.json --scenario ar/sigkill --trial 0 --keep"))
       << r.Render();
   EXPECT_EQ(r.ExitCode(false), 1);
 }
 
 TEST(Gate, ViolationRateRiseNeedsMoreThanChance) {
   // Not forbidden (a strategy known to tear), so only the rate can fail it.
-  GateReport one_more = RunGate(Results(Context(), {FaultScenario("torn", 0, 40, false)}),
-                                Results(Context(), {FaultScenario("torn", 1, 40, false)}), GateOptions{});
+  GateReport one_more =
+      RunGate(Results(Context(), {FaultScenario("torn", 0, 40, false)}),
+              Results(Context(), {FaultScenario("torn", 1, 40, false)}), GateOptions{});
   EXPECT_EQ(one_more.ExitCode(true), 0) << one_more.Render();
-  GateReport rose = RunGate(Results(Context(), {FaultScenario("torn", 2, 40, false)}),
-                            Results(Context(), {FaultScenario("torn", 14, 40, false)}), GateOptions{});
-  EXPECT_TRUE(Has(rose, Verdict::kBad, "violation rate rose from 2/40 to 14/40 trials")) << rose.Render();
+  GateReport rose =
+      RunGate(Results(Context(), {FaultScenario("torn", 2, 40, false)}),
+              Results(Context(), {FaultScenario("torn", 14, 40, false)}), GateOptions{});
+  EXPECT_TRUE(Has(rose, Verdict::kBad, "violation rate rose from 2/40 to 14/40 trials"))
+      << rose.Render();
   EXPECT_EQ(rose.ExitCode(false), 1);
-  GateReport fell = RunGate(Results(Context(), {FaultScenario("torn", 14, 40, false)}),
-                            Results(Context(), {FaultScenario("torn", 2, 40, false)}), GateOptions{});
+  GateReport fell =
+      RunGate(Results(Context(), {FaultScenario("torn", 14, 40, false)}),
+              Results(Context(), {FaultScenario("torn", 2, 40, false)}), GateOptions{});
   EXPECT_EQ(fell.ExitCode(true), 0) << fell.Render();
 }
 
@@ -214,17 +251,20 @@ TEST(GateInput, BadFilesAreNamedWithWhatIsWrong) {
   d.Write("notrials.json", R"({"schema_version": 1, "scenarios": [{"name": "x"}]})");
   Result<json> v2 = LoadResultsFile(d.path() + "/v2.json");
   ASSERT_FALSE(v2.ok());
-  EXPECT_NE(v2.status().message().find("v2.json: schema_version 2 is not supported"), std::string::npos)
+  EXPECT_NE(v2.status().message().find("v2.json: schema_version 2 is not supported"),
+            std::string::npos)
       << v2.status().message();
   Result<json> other = LoadResultsFile(d.path() + "/other.json");
   ASSERT_FALSE(other.ok());
-  EXPECT_NE(other.status().message().find("other.json: not a crashbench results file"), std::string::npos);
+  EXPECT_NE(other.status().message().find("other.json: not a crashbench results file"),
+            std::string::npos);
   Result<json> broken = LoadResultsFile(d.path() + "/broken.json");
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.status().message().find("broken.json: not JSON"), std::string::npos);
   Result<json> notrials = LoadResultsFile(d.path() + "/notrials.json");
   ASSERT_FALSE(notrials.ok());
-  EXPECT_NE(notrials.status().message().find("scenarios[0] ('x'): no \"trials\" array"), std::string::npos)
+  EXPECT_NE(notrials.status().message().find("scenarios[0] ('x'): no \"trials\" array"),
+            std::string::npos)
       << notrials.status().message();
   Result<json> missing = LoadResultsFile(d.path() + "/missing.json");
   ASSERT_FALSE(missing.ok());
@@ -234,7 +274,8 @@ TEST(GateInput, BadFilesAreNamedWithWhatIsWrong) {
 
 TEST(GateSamples, OneSamplePerFaultFreeTrialThatRan) {
   json s = CostScenario("none", {1000, 2000});
-  s["trials"].push_back({{"index", 2}, {"error", "boom"}, {"duration_ms", 1.0}, {"records_visible", 5}});
+  s["trials"].push_back(
+      {{"index", 2}, {"error", "boom"}, {"duration_ms", 1.0}, {"records_visible", 5}});
   std::vector<double> v = ThroughputSamples(s);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_NEAR(v[0], 1000, 1e-6);
