@@ -95,29 +95,33 @@ bool FaultAgent::IsTarget() const {
   return false;
 }
 
-void FaultAgent::Point(FaultPoint p) {
+bool FaultAgent::Reach(FaultPoint p, bool defer_self) {
   FireDeferred();
   const int pi = static_cast<int>(p);
   long long n = shared_->point_count[static_cast<int>(role_)][pi].fetch_add(1) + 1;
   if (!fault_.impl || fault_.trigger != TriggerType::kPoint || p != fault_.point ||
       n != fault_.occurrence)
-    return;
+    return false;
   // A writer-targeted fault counts the writer's visits; every other target
   // counts the workers'.
   const bool counts = (fault_.target == FaultTarget::kWriter) == (role_ == Role::kWriter);
-  if (counts) Fire(pi, n);
+  return counts && Fire(pi, n, defer_self);
+}
+
+void FaultAgent::FireNow() {
+  if (fault_.impl) fault_.impl->FireInSelf();
 }
 
 void FaultAgent::RecordWritten() {
   if (role_ != Role::kWorker) return;
   long long n = shared_->records.fetch_add(1) + 1;
   if (fault_.impl && fault_.trigger == TriggerType::kAfterRecords && n == fault_.after_records)
-    Fire(-1, n);
+    (void)Fire(-1, n, false);
 }
 
-void FaultAgent::Fire(int point, long long occurrence) {
+bool FaultAgent::Fire(int point, long long occurrence, bool defer_self) {
   int expected = 0;
-  if (!shared_->fired.compare_exchange_strong(expected, 1)) return;
+  if (!shared_->fired.compare_exchange_strong(expected, 1)) return false;
   const bool self = IsTarget();
   shared_->fired_pid = ::getpid();
   shared_->fired_role = static_cast<int>(role_);
@@ -133,7 +137,9 @@ void FaultAgent::Fire(int point, long long occurrence) {
   char byte = 'F';
   if (self) shared_->acted_pid.store(::getpid());
   if (others || self) (void)WriteFull(fire_fd_, &byte, 1);
+  if (self && defer_self) return true;
   if (self) fault_.impl->FireInSelf();
+  return false;
 }
 
 }  // namespace crashbench

@@ -76,13 +76,20 @@ class FaultAgent {
  public:
   FaultAgent(const ArmedFault& fault, FaultShared* shared, Role role, int index, int fire_fd)
       : fault_(fault), shared_(shared), role_(role), index_(index), fire_fd_(fire_fd) {}
-  void Point(FaultPoint p);
+  void Point(FaultPoint p) { (void)Reach(p, false); }
+  // Like Point(), except that when the fault is to act in this very process
+  // here, it does not act yet: returns true, and the caller does what a
+  // process dying here leaves behind (a partly sent message), then calls
+  // FireNow(), which does not return for kill-like faults.
+  bool PointDeferringSelf(FaultPoint p) { return Reach(p, true); }
+  void FireNow();
   void RecordWritten();
 
  private:
+  bool Reach(FaultPoint p, bool defer_self);
   bool IsTarget() const;
   void FireDeferred();
-  void Fire(int point, long long occurrence);
+  bool Fire(int point, long long occurrence, bool defer_self);
   const ArmedFault& fault_;
   FaultShared* shared_;
   Role role_;

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <deque>
+#include <map>
 #include <memory>
 
 #include "harness/diagnose.h"
@@ -23,6 +25,7 @@ struct WorkerSlot {
   FrameBuffer frames;
   long long in_flight = -1;
   long long dispatched_us = 0;
+  bool handled = false;  // died, and the pool's policy took care of it
 };
 
 Status SetNonBlocking(int fd) {
@@ -47,6 +50,11 @@ class Supervisor final : public PoolHost {
   long long Elapsed() const { return NowMicros() - start_us_; }
   Status StartWorker(int index);
   void Dispatch(WorkerSlot& w);
+  long long NextTask();
+  bool HasWork() const;
+  void OnWorkerDeath(size_t index);
+  void FailPendingTasks();
+  bool AllWorkersReaped() const;
   void DrainAcks(WorkerSlot& w);
   void HandleFrame(WorkerSlot& w, const std::string& frame);
   void StopDispatching();
@@ -67,6 +75,10 @@ class Supervisor final : public PoolHost {
   std::unique_ptr<Child> writer_;
   long long start_us_ = 0;
   long long next_task_ = 0;
+  std::deque<long long> retry_queue_;
+  std::map<long long, int> attempts_;
+  long long replacements_ = 0;
+  bool workers_final_ = false;  // no worker will be started any more
   bool broken_ = false;
   bool died_early_ = false;  // a worker exited 0 while it still had work
   bool fired_ = false;
@@ -123,20 +135,84 @@ Status Supervisor::StartWorker(int index) {
   return Status::Ok();
 }
 
+long long Supervisor::NextTask() {
+  if (!retry_queue_.empty()) {
+    const long long task = retry_queue_.front();
+    retry_queue_.pop_front();
+    return task;
+  }
+  while (next_task_ < c_.tasks && c_.skip_tasks.count(next_task_)) ++next_task_;
+  return next_task_ < c_.tasks ? next_task_++ : -1;
+}
+
+bool Supervisor::HasWork() const {
+  if (!retry_queue_.empty()) return true;
+  for (long long t = next_task_; t < c_.tasks; ++t)
+    if (!c_.skip_tasks.count(t)) return true;
+  return false;
+}
+
 void Supervisor::Dispatch(WorkerSlot& w) {
   if (!w.task_w.valid()) return;
-  if (broken_ || next_task_ >= c_.tasks) {
+  const long long task = broken_ ? -1 : NextTask();
+  if (task < 0) {
     w.task_w.Reset();  // end of stream: the worker finishes and exits
     return;
   }
-  const long long task = next_task_++;
   if (!WriteFrame(w.task_w.get(), nlohmann::json{{"task", task}}.dump()).ok()) {
     w.task_w.Reset();  // the worker is gone; its death is handled through its pidfd
-    --next_task_;
+    retry_queue_.push_front(task);  // never started: the next worker takes it
     return;
   }
+  ++attempts_[task];
   w.in_flight = task;
   w.dispatched_us = Elapsed();
+}
+
+void Supervisor::OnWorkerDeath(size_t index) {
+  WorkerSlot& w = workers_[index];
+  const long long task = w.in_flight;
+  const std::string how = w.child.Describe();
+  w.in_flight = -1;
+  w.task_w.Reset();
+  if (task >= 0) out_.lost_in_flight.push_back(task);
+  if (c_.on_worker_death == WorkerDeathPolicy::kFailPool) {
+    died_early_ |= !w.child.Failed();
+    StopDispatching();
+    return;
+  }
+  w.handled = true;
+  if (task >= 0) {
+    if (c_.on_worker_death == WorkerDeathPolicy::kRetryTask && attempts_[task] < kMaxAttempts) {
+      retry_queue_.push_back(task);
+      ++out_.retried;
+    } else {
+      out_.failed_tasks.emplace_back(task, "worker " + std::to_string(index) + " " + how);
+    }
+  }
+  // A new worker takes the dead one's place while there is work for it. The
+  // bound only stops a strategy whose every worker dies at start.
+  if (broken_ || !HasWork() || replacements_ >= c_.tasks + c_.workers) return;
+  ++replacements_;
+  workers_.emplace_back();  // invalidates w
+  const size_t fresh = workers_.size() - 1;
+  Status started = StartWorker(static_cast<int>(fresh));
+  if (!started.ok()) {
+    out_.failed_tasks.emplace_back(-1, "could not start a replacement worker: " + started.message());
+    workers_.pop_back();
+    StopDispatching();
+    return;
+  }
+  Dispatch(workers_[fresh]);
+}
+
+void Supervisor::FailPendingTasks() {
+  // BrokenProcessPool: every future not yet resolved gets the exception.
+  std::set<long long> resolved(c_.skip_tasks);
+  for (const auto& [task, at] : out_.acks) resolved.insert(task);
+  for (const auto& [task, why] : out_.failed_tasks) resolved.insert(task);
+  for (long long t = 0; t < c_.tasks; ++t)
+    if (!resolved.count(t)) out_.failed_tasks.emplace_back(t, "pool broken: a worker died");
 }
 
 void Supervisor::StopDispatching() {
@@ -242,11 +318,13 @@ void Supervisor::OnTimeTrigger() {
   FireAtTargets(-1);
 }
 
-bool Supervisor::AllReaped() const {
+bool Supervisor::AllWorkersReaped() const {
   for (const WorkerSlot& w : workers_)
     if (!w.child.reaped()) return false;
-  return !writer_ || writer_->reaped();
+  return true;
 }
+
+bool Supervisor::AllReaped() const { return AllWorkersReaped() && (!writer_ || writer_->reaped()); }
 
 void Supervisor::DeclareHang() {
   out_.hang = true;
@@ -284,8 +362,14 @@ Result<PoolOutcome> Supervisor::Run() {
     Status s = StartWorker(i);
     if (!s.ok()) return s.Annotate("starting worker " + std::to_string(i));
   }
-  strategy_->WorkersStarted();
-  fire_w_.Reset();
+  // Under fail-pool no worker starts after these; under the other policies a
+  // replacement may, and it must inherit what the strategy shares, so the
+  // strategy hears "no more workers" only once every worker has exited.
+  if (c_.on_worker_death == WorkerDeathPolicy::kFailPool) {
+    strategy_->WorkersStarted();
+    workers_final_ = true;
+    fire_w_.Reset();
+  }
   for (WorkerSlot& w : workers_) Dispatch(w);
 
   const long long deadline = start_us_ + c_.deadline_ms * 1000;
@@ -294,6 +378,12 @@ Result<PoolOutcome> Supervisor::Run() {
   std::vector<pollfd> fds;
   std::vector<std::pair<int, int>> what;  // (kind, index): 0 ack, 1 worker pidfd, 2 writer, 3 fire
   while (!AllReaped()) {
+    if (!workers_final_ && AllWorkersReaped()) {
+      strategy_->WorkersStarted();
+      workers_final_ = true;
+      fire_w_.Reset();
+      continue;
+    }
     long long now = NowMicros();
     if (now >= deadline) {
       DeclareHang();
@@ -341,13 +431,7 @@ Result<PoolOutcome> Supervisor::Run() {
         // A worker that exits 0 on its own (before being told there is no
         // more work) died too: os._exit(0) says success and is not.
         const bool left_early = w.in_flight >= 0 || w.task_w.valid();
-        if (w.child.Failed() || left_early) {
-          died_early_ |= !w.child.Failed();
-          if (w.in_flight >= 0) out_.lost_in_flight.push_back(w.in_flight);
-          w.in_flight = -1;
-          w.task_w.Reset();
-          StopDispatching();
-        }
+        if (w.child.Failed() || left_early) OnWorkerDeath(static_cast<size_t>(i));
       } else if (kind == 2 && writer_->TryReap() && writer_->Failed()) {
         StopDispatching();
       }
@@ -361,6 +445,12 @@ Result<PoolOutcome> Supervisor::Run() {
   if (fired_ && out_.fired.is_object() && region_->get()->acted_pid.load())
     out_.fired["acted_pid"] = region_->get()->acted_pid.load();
 
+  if (!workers_final_) {
+    strategy_->WorkersStarted();
+    workers_final_ = true;
+  }
+  if (broken_ && !out_.hang) FailPendingTasks();
+
   Status torn_down = strategy_->TearDown();
   out_.duration_us = Elapsed();
   for (int r = 0; r < 2; ++r)
@@ -370,15 +460,19 @@ Result<PoolOutcome> Supervisor::Run() {
   bool any_failed = false;
   for (size_t i = 0; i < workers_.size(); ++i) {
     const Child& ch = workers_[i].child;
-    out_.processes.push_back({"worker", static_cast<int>(i), ch.pid(), ch.Describe(), ch.Failed()});
-    any_failed |= ch.Failed();
+    out_.processes.push_back(
+        {"worker", static_cast<int>(i), ch.pid(), ch.Describe(), ch.Failed(), workers_[i].handled});
+    any_failed |= ch.Failed() && !workers_[i].handled;
   }
   if (writer_) {
     out_.processes.push_back({"writer", 0, writer_->pid(), writer_->Describe(), writer_->Failed()});
     any_failed |= writer_->Failed();
   }
-  out_.pipeline_ok = !out_.hang && !any_failed && !died_early_ && out_.failed_tasks.empty() && torn_down.ok() &&
-                     static_cast<long long>(out_.acks.size()) == c_.tasks;
+  std::set<long long> acked;
+  for (const auto& [task, at] : out_.acks) acked.insert(task);
+  out_.pipeline_ok = !out_.hang && !any_failed && !died_early_ && out_.failed_tasks.empty() &&
+                     torn_down.ok() &&
+                     static_cast<long long>(acked.size() + c_.skip_tasks.size()) == c_.tasks;
   return std::move(out_);
 }
 

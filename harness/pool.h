@@ -5,12 +5,18 @@
 // which process was blocked in which system call, then everything is killed
 // and reaped.
 //
-// Pool policy on a worker's death ("fail-pool", like Python's
-// BrokenProcessPool): no new task is dispatched; the other workers finish the
-// task they hold and exit; the pipeline reports failure.
+// Pool policy on a worker's death (PoolConfig::on_worker_death):
+//  - fail-pool, like Python's BrokenProcessPool: no new task is dispatched;
+//    the other workers finish the task they hold and exit; the dead worker's
+//    task and every task never dispatched fail; the pipeline reports failure.
+//  - fail-task: the dead worker's task fails; a new worker takes its place.
+//  - retry-task, like loky or a job queue: the task runs again on a new worker,
+//    up to kMaxAttempts runs in all, then fails.
+// The writer of a strategy is never replaced: its death breaks the pool.
 #pragma once
 
 #include <array>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +40,8 @@ struct PoolConfig {
   ArmedFault fault;           // fault.impl may be null: no fault
   std::string fault_kind = "none";
   std::string self_exe;       // the crashbench binary, for spawn mode
+  WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
+  std::set<long long> skip_tasks;  // a restart: tasks not dispatched at all
 };
 
 struct ProcessEnd {
@@ -42,12 +50,14 @@ struct ProcessEnd {
   int pid = 0;
   std::string end;   // "exited 0", "killed by SIGKILL"
   bool failed = false;
+  bool handled = false;  // a worker died and the pool policy took care of it (not fail-pool)
 };
 
 struct PoolOutcome {
   std::vector<std::pair<long long, long long>> acks;  // (task, microseconds since start)
   std::vector<std::pair<long long, std::string>> failed_tasks;
   std::vector<long long> lost_in_flight;  // tasks held by a worker when it died
+  long long retried = 0;                  // task runs started again after a death
   // What the pipeline itself reported: every task acknowledged, no task failed,
   // every process exited 0. A built-in pool never hides a death; a pipeline that
   // says "ok" while a process died is a silent failure.

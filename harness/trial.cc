@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <set>
+
+#include "harness/layout.h"
 #include "harness/pool.h"
 #include "harness/verifier.h"
 
@@ -108,6 +111,8 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
                       {"acked_tasks", r.acked_tasks},
                       {"failed_tasks", r.failed_tasks},
                       {"lost_in_flight", r.lost_in_flight},
+                      {"retried_tasks", r.retried_tasks},
+                      {"lost_tasks", r.lost_tasks},
                       {"pipeline_ok", r.pipeline_ok},
                       {"anomalies", r.counts},
                       {"violations", r.violations()},
@@ -119,6 +124,7 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
   if (!r.kept_dir.empty()) j["kept_dir"] = r.kept_dir;
   if (!r.error.empty()) j["error"] = r.error;
   if (!r.stderr_head.empty()) j["stderr"] = r.stderr_head;
+  if (r.resumed_tasks >= 0) j["resumed_tasks"] = r.resumed_tasks;
   if (with_internals) {
     j["point_counts"] = r.observed.point_counts;
     j["duration_us"] = r.observed.duration_us;
@@ -136,6 +142,9 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
   r.acked_tasks = j.value("acked_tasks", 0LL);
   r.failed_tasks = j.value("failed_tasks", 0LL);
   r.lost_in_flight = j.value("lost_in_flight", 0LL);
+  r.retried_tasks = j.value("retried_tasks", 0LL);
+  r.lost_tasks = j.value("lost_tasks", 0LL);
+  r.resumed_tasks = j.value("resumed_tasks", -1LL);
   r.pipeline_ok = j.value("pipeline_ok", false);
   r.duration_ms = j.value("duration_ms", 0.0);
   r.records_visible = j.value("records_visible", 0LL);
@@ -177,6 +186,7 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   pc.strategy_config.pipe_bytes = impl->pipe_bytes();
   pc.fault_kind = std::string(fault_info->name);
   pc.self_exe = plan.self_exe;
+  pc.on_worker_death = s.on_worker_death;
   Result<PoolOutcome> pool = RunPool(pc);
   if (!pool.ok()) {
     result.error = pool.status().message();
@@ -188,6 +198,29 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   vo.tasks = s.workload.tasks;
   vo.records_per_task = s.workload.records_per_task;
   for (const auto& [task, at] : o.acks) vo.acked.insert(task);
+  // The process statuses and task outcomes the pipeline finally reports:
+  // the first run's, or the restart's when there is one.
+  const PoolOutcome* final_run = &o;
+  Result<PoolOutcome> restart = PoolOutcome{};
+  if (s.resume == Resume::kSkipExisting && !plan.fault_free) {
+    // The operator's restart: run the pipeline again with no fault, skipping
+    // every task whose output file is there. It takes those tasks for done.
+    PoolConfig rc = pc;
+    rc.fault = ArmedFault{};
+    rc.fault_kind = "none";
+    rc.strategy_config.pipe_bytes = 0;
+    for (long long t = 0; t < s.workload.tasks; ++t)
+      if (::access((plan.dir + "/" + PerTaskFileName(t)).c_str(), F_OK) == 0) rc.skip_tasks.insert(t);
+    restart = RunPool(rc);
+    if (!restart.ok()) {
+      result.error = "restart: " + restart.status().message();
+      return result;
+    }
+    result.resumed_tasks = s.workload.tasks - static_cast<long long>(rc.skip_tasks.size());
+    vo.acked.insert(rc.skip_tasks.begin(), rc.skip_tasks.end());
+    for (const auto& [task, at] : restart->acks) vo.acked.insert(task);
+    final_run = &*restart;
+  }
   Result<VerifyReport> report = VerifyDirectory(plan.dir, vo);
   if (!report.ok()) {
     result.error = report.status().message();
@@ -195,21 +228,32 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   }
   result.anomalies = std::move(report->anomalies);
   result.records_visible = report->records_visible;
-  if (o.hang) {
+  std::vector<const PoolOutcome*> runs = {&o};
+  if (final_run != &o) runs.push_back(final_run);
+  for (const PoolOutcome* run : runs) {
+    if (!run->hang) continue;
     Anomaly a{AnomalyKind::kHang};
-    a.detail = "did not finish within " + std::to_string(s.deadline_ms) + " ms: " + o.hang_diagnosis;
+    a.detail = std::string(run == &o ? "" : "the restart ") + "did not finish within " +
+               std::to_string(s.deadline_ms) + " ms: " + run->hang_diagnosis;
     result.anomalies.push_back(a);
   }
   // A process died when it failed, or when the fault acted in it (an
   // exit-no-flush writer exits 0, and a pool that reads exit statuses only
   // takes that for success). A signal that reached an exited process acted nowhere.
+  // A death the pool's policy handled (a replaced worker) or that a restart
+  // followed was not hidden.
   const int acted_pid = o.fired.is_object() ? o.fired.value("acted_pid", 0) : 0;
   bool any_died = false;
-  for (const ProcessEnd& p : o.processes) {
-    any_died |= p.failed || (acted_pid != 0 && p.pid == acted_pid);
-    result.processes.push_back({{"role", p.role}, {"index", p.index}, {"pid", p.pid}, {"end", p.end}});
+  for (const PoolOutcome* run : runs) {
+    for (const ProcessEnd& p : run->processes) {
+      if (run == final_run) any_died |= !p.handled && (p.failed || (acted_pid != 0 && p.pid == acted_pid));
+      nlohmann::json pj = {{"role", (run == &o ? "" : "restart-") + p.role}, {"index", p.index},
+                           {"pid", p.pid}, {"end", p.end}};
+      if (p.handled) pj["handled"] = std::string(WorkerDeathPolicyName(s.on_worker_death));
+      result.processes.push_back(pj);
+    }
   }
-  if (o.pipeline_ok && any_died) {
+  if (final_run->pipeline_ok && any_died) {
     Anomaly a{AnomalyKind::kSilentFailure};
     a.detail = "a process died but the pipeline reported success";
     result.anomalies.push_back(a);
@@ -217,9 +261,18 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   result.counts = CountAnomalies(result.anomalies);
   result.fired = o.fired;
   result.acked_tasks = static_cast<long long>(vo.acked.size());
-  result.failed_tasks = static_cast<long long>(o.failed_tasks.size());
+  std::set<long long> resolved = vo.acked;
+  result.failed_tasks = 0;
+  for (const auto& [task, why] : final_run->failed_tasks) {
+    ++result.failed_tasks;
+    resolved.insert(task);
+  }
+  long long lost = 0;
+  for (long long t = 0; t < s.workload.tasks; ++t) lost += !resolved.count(t);
+  result.lost_tasks = lost;
   result.lost_in_flight = static_cast<long long>(o.lost_in_flight.size());
-  result.pipeline_ok = o.pipeline_ok;
+  result.retried_tasks = o.retried + (final_run == &o ? 0 : final_run->retried);
+  result.pipeline_ok = final_run->pipeline_ok;
   result.duration_ms = static_cast<double>(o.duration_us) / 1000.0;
   result.observed.duration_us = o.duration_us;
   result.observed.point_counts = o.point_counts;

@@ -43,7 +43,10 @@ struct TrialResult {
   nlohmann::json fired;  // null: the fault never fired
   long long acked_tasks = 0;
   long long failed_tasks = 0;
-  long long lost_in_flight = 0;
+  long long lost_in_flight = 0;  // tasks a worker held when it died
+  long long retried_tasks = 0;   // runs started again by the retry-task policy
+  long long lost_tasks = 0;      // neither acknowledged nor reported failed: the pipeline lost them
+  long long resumed_tasks = -1;  // resume: tasks the restart ran (the rest it skipped); -1 none
   bool pipeline_ok = false;
   // Every anomaly in the trial process; after the result crossed into the
   // runner, only the first kMaxDetailsPerKind of each kind. `counts` is complete.

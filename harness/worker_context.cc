@@ -15,6 +15,12 @@ void WorkerContext::Point(FaultPoint p) {
   if (agent_) agent_->Point(p);
 }
 
+bool WorkerContext::PointDeferringSelf(FaultPoint p) { return agent_ && agent_->PointDeferringSelf(p); }
+
+void WorkerContext::FireNow() {
+  if (agent_) agent_->FireNow();
+}
+
 void WorkerContext::RecordWritten() {
   if (agent_) agent_->RecordWritten();
 }

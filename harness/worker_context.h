@@ -36,6 +36,10 @@ class WorkerContext {
   const StrategyConfig& config() const { return config_; }
   // A place where a fault may be scheduled. May not return (the fault fired).
   void Point(FaultPoint p);
+  // FaultAgent::PointDeferringSelf and FireNow: for a strategy whose damage
+  // at a point is something only a dying process does (see queue-writer).
+  bool PointDeferringSelf(FaultPoint p);
+  void FireNow();
   // One more record has been handed to the output (after_records counts these).
   void RecordWritten();
   int SharedFd(int slot) const { return shared_fds_.at(static_cast<size_t>(slot)); }

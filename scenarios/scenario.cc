@@ -122,7 +122,8 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   if (j.contains("name") && j["name"].is_string()) w.scenario = j["name"].get<std::string>();
   else w.scenario = "#" + std::to_string(index + 1);
   RETURN_IF_ERROR(CheckKeys(j, {"name", "strategy", "options", "workers", "workload", "fault",
-                                "trials", "seed", "deadline_ms", "expect", "start_method"},
+                                "trials", "seed", "deadline_ms", "expect", "start_method",
+                                "on_worker_death", "resume"},
                             w, ""));
   RETURN_IF_ERROR(GetString(j, "name", &s.name, w, ""));
   if (!j.contains("name")) return w.Error("", "missing required key 'name'");
@@ -174,6 +175,20 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   if (method == "spawn") s.start_method = StartMethod::kSpawn;
   else if (method != "fork")
     return w.Error("start_method", "unknown start method '" + method + "' (valid: fork, spawn)");
+  std::string policy(WorkerDeathPolicyName(s.on_worker_death));
+  RETURN_IF_ERROR(GetString(j, "on_worker_death", &policy, w, ""));
+  bool known = false;
+  for (WorkerDeathPolicy p : {WorkerDeathPolicy::kFailPool, WorkerDeathPolicy::kFailTask,
+                              WorkerDeathPolicy::kRetryTask})
+    if (WorkerDeathPolicyName(p) == policy) s.on_worker_death = p, known = true;
+  if (!known)
+    return w.Error("on_worker_death", "unknown policy '" + policy + "' (valid: " +
+                                          std::string(kWorkerDeathPolicyNames) + ")");
+  std::string resume(ResumeName(s.resume));
+  RETURN_IF_ERROR(GetString(j, "resume", &resume, w, ""));
+  if (resume == "skip-existing") s.resume = Resume::kSkipExisting;
+  else if (resume != "none")
+    return w.Error("resume", "unknown resume mode '" + resume + "' (valid: none, skip-existing)");
   Status st = ValidateScenario(&s);
   if (!st.ok()) return w.Error("", st.message());
   return s;
@@ -201,6 +216,10 @@ Status ValidateScenario(Scenario* s) {
   if (s->fault.kind == "pipe-full" && s->fault.target != FaultTarget::kWriter)
     return Status::Error("fault 'pipe-full' stalls the reader of a pipe: aim it at the writer "
                          "(\"target\": \"writer\", strategy queue-writer)");
+  if (s->resume == Resume::kSkipExisting && info->layout != Layout::kPerTask)
+    return Status::Error("resume 'skip-existing' skips tasks whose output file exists: it needs a "
+                         "strategy with one file per task (per-task-file, atomic-rename), not '" +
+                         s->strategy + "'");
   if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
     return Status::Error("fault target 'writer' needs a strategy with a writer process (queue-writer)");
   return Status::Ok();
@@ -251,6 +270,17 @@ Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path) {
 
 std::string_view StartMethodName(StartMethod m) { return m == StartMethod::kFork ? "fork" : "spawn"; }
 
+std::string_view WorkerDeathPolicyName(WorkerDeathPolicy p) {
+  switch (p) {
+    case WorkerDeathPolicy::kFailPool: return "fail-pool";
+    case WorkerDeathPolicy::kFailTask: return "fail-task";
+    case WorkerDeathPolicy::kRetryTask: return "retry-task";
+  }
+  return "?";
+}
+
+std::string_view ResumeName(Resume r) { return r == Resume::kNone ? "none" : "skip-existing"; }
+
 nlohmann::json FaultToJson(const FaultSpec& f) {
   json j = {{"kind", f.kind}};
   if (f.kind == "none") return j;
@@ -286,6 +316,8 @@ nlohmann::json ScenarioToJson(const Scenario& s) {
           {"seed", s.seed},
           {"deadline_ms", s.deadline_ms},
           {"start_method", std::string(StartMethodName(s.start_method))},
+          {"on_worker_death", std::string(WorkerDeathPolicyName(s.on_worker_death))},
+          {"resume", std::string(ResumeName(s.resume))},
           {"expect", {{"forbid", forbid}}}};
 }
 

@@ -46,6 +46,23 @@ struct FaultSpec {
 
 enum class StartMethod { kFork, kSpawn };
 
+// What the pool does when a worker dies hard (DESIGN.md, "Pool policies").
+enum class WorkerDeathPolicy {
+  kFailPool,   // every pending task fails, nothing more is dispatched (BrokenProcessPool)
+  kFailTask,   // only the dead worker's task fails; a new worker takes its place
+  kRetryTask,  // the task runs again on a new worker (loky, a job queue), up to kMaxAttempts
+};
+inline constexpr int kMaxAttempts = 3;  // first run plus two retries, as job queues default to
+std::string_view WorkerDeathPolicyName(WorkerDeathPolicy p);
+inline constexpr std::string_view kWorkerDeathPolicyNames = "fail-pool, fail-task, retry-task";
+
+// Whether the pipeline is run again after the faulty run, and how it restarts.
+enum class Resume {
+  kNone,
+  kSkipExisting,  // rerun, skipping every task whose output file exists
+};
+std::string_view ResumeName(Resume r);
+
 struct Scenario {
   std::string name;
   std::string strategy;
@@ -58,6 +75,8 @@ struct Scenario {
   long long deadline_ms = 10000;
   std::set<AnomalyKind> forbid;
   StartMethod start_method = StartMethod::kFork;
+  WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
+  Resume resume = Resume::kNone;
   std::string source;  // the file it came from; "" when built in
 };
 

@@ -4,6 +4,11 @@
 // Models: `with open("out.jsonl", "a") as f: f.write(line)` in every worker.
 // stdio flushes whenever its buffer fills (4 KiB here), cutting records at
 // arbitrary bytes, so concurrent tasks interleave and a kill leaves a torn line.
+//
+// open=truncate models the other usual line, `open("out.jsonl", "w")`: every
+// task starts the file again from empty. What earlier tasks wrote is gone,
+// and a worker still writing at its old offset leaves a hole of NUL bytes
+// before its next write.
 #include <cstdio>
 #include <memory>
 
@@ -18,7 +23,7 @@ class Naive final : public Strategy {
   Status RunTask(WorkerContext& ctx, long long task) override {
     const StrategyConfig& c = ctx.config();
     const std::string path = c.dir + "/records.jsonl";
-    FILE* f = std::fopen(path.c_str(), "ae");
+    FILE* f = std::fopen(path.c_str(), c.option("open") == "truncate" ? "we" : "ae");
     if (!f) return ErrnoStatus("fopen " + path, errno);
     const bool sync_record = c.fsync() == FsyncMode::kRecord;
     Status s;

@@ -13,7 +13,14 @@
 // Frames are a 4-byte little-endian length and the record line, sent with one
 // write(2): atomic for frames up to PIPE_BUF (4096 bytes), so larger records
 // from several workers can interleave inside the pipe, as with any lockless pipe.
+// A larger frame is still one write(2), which the kernel keeps whole while the
+// pipe has room; when it is full the producer sleeps inside write(2) with part
+// of its frame already in the pipe. The mid-record point (frames over PIPE_BUF
+// only) is that moment: a producer killed there leaves half a frame in the
+// pipe, and the writer reads the next frame's bytes as the rest of this one: a
+// corrupt line, then a length that is not one.
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -100,6 +107,10 @@ class QueueWriter final : public Strategy {
       for (int i = 0; i < 4; ++i) frame_[static_cast<size_t>(i)] = static_cast<char>(len >> (8 * i));
       std::memcpy(frame_.data() + 4, line.data(), line.size());
       ctx.Point(FaultPoint::kBeforeWrite);
+      if (frame_.size() > PIPE_BUF && ctx.PointDeferringSelf(FaultPoint::kMidRecord)) {
+        (void)WriteFull(out, frame_.data(), frame_.size() / 2);
+        ctx.FireNow();
+      }
       {
         StageTimer t(ctx.clock(), Stage::kIpc);
         RETURN_IF_ERROR(WriteFull(out, frame_.data(), frame_.size()).Annotate("queue pipe"));

@@ -12,6 +12,11 @@
 //
 // In spawn mode the child re-executes and cannot inherit a FILE*: it wraps the
 // inherited descriptor in a new stream (as a program passing fd numbers would).
+//
+// handle=fd models the raw descriptor instead (os.write(fd, ...) on an fd the
+// parent opened): nothing is buffered, so nothing is lost at exit, but every
+// record reaches the file in two write(2) calls and concurrent workers'
+// halves interleave.
 #include <cstdio>
 #include <memory>
 
@@ -41,12 +46,17 @@ class SharedHandle final : public Strategy {
 
   Status RunTask(WorkerContext& ctx, long long task) override {
     const StrategyConfig& c = ctx.config();
-    auto write = [&](const char* p, size_t n) { return StdioWrite(file_, p, n, path_); };
+    const bool raw = c.option("handle") == "fd";
+    const int fd = fileno(file_);
+    auto write = [&](const char* p, size_t n) {
+      return raw ? FileWrite(fd, p, n, path_) : StdioWrite(file_, p, n, path_);
+    };
+    auto sync = [&] { return raw ? SyncFd(ctx, fd, path_) : FlushAndSync(ctx, file_, path_); };
     for (long long seq = 0; seq < c.records_per_task; ++seq) {
       RETURN_IF_ERROR(WriteRecordInHalves(ctx, ctx.RecordText(task, seq, true), write));
-      if (c.fsync() == FsyncMode::kRecord) RETURN_IF_ERROR(FlushAndSync(ctx, file_, path_));
+      if (c.fsync() == FsyncMode::kRecord) RETURN_IF_ERROR(sync());
     }
-    if (c.fsync() == FsyncMode::kTask) RETURN_IF_ERROR(FlushAndSync(ctx, file_, path_));
+    if (c.fsync() == FsyncMode::kTask) RETURN_IF_ERROR(sync());
     return Status::Ok();
   }
 

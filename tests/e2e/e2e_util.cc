@@ -59,8 +59,9 @@ RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
     // (the run says so: inconclusive). Tests about firing assert it themselves.
     const TriggerType type = sr.scenario.fault.trigger.type;
     const bool timed = type == TriggerType::kRandom || type == TriggerType::kAfterMs;
-    if (!(timed && sr.error.find("never fired") != std::string::npos))
+    if (!(timed && sr.error.find("never fired") != std::string::npos)) {
       EXPECT_EQ(sr.error, "") << sr.scenario.name;
+    }
     for (const TrialResult& t : sr.trials) EXPECT_EQ(t.error, "") << sr.scenario.name << " trial " << t.index;
   }
   return out;

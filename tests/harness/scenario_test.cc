@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace crashbench {
 namespace {
 
@@ -84,6 +86,28 @@ TEST(Scenario, FaultWithoutTriggerIsRefused) {
 TEST(Scenario, WriterTargetNeedsAWriter) {
   EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","target":"writer","trigger":{"random":true}}})")
                 .find("queue-writer"), std::string::npos);
+}
+
+TEST(Scenario, PoolPolicyAndResumeParseAndRoundTrip) {
+  auto r = ParseScenarios(R"({"name":"a","strategy":"per-task-file","on_worker_death":"retry-task",
+                              "resume":"skip-existing"})", "x.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->at(0).on_worker_death, WorkerDeathPolicy::kRetryTask);
+  EXPECT_EQ(r->at(0).resume, Resume::kSkipExisting);
+  auto back = ParseScenarios(ScenarioToJson(r->at(0)).dump(), "y.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->at(0).on_worker_death, WorkerDeathPolicy::kRetryTask);
+  EXPECT_EQ(back->at(0).resume, Resume::kSkipExisting);
+}
+
+TEST(Scenario, UnknownPoolPolicyOrResumeListsValidOnes) {
+  std::string e = Error(R"({"name":"a","strategy":"naive","on_worker_death":"restart"})");
+  EXPECT_NE(e.find("on_worker_death"), std::string::npos) << e;
+  EXPECT_NE(e.find("fail-pool, fail-task, retry-task"), std::string::npos) << e;
+  e = Error(R"({"name":"a","strategy":"per-task-file","resume":"always"})");
+  EXPECT_NE(e.find("none, skip-existing"), std::string::npos) << e;
+  e = Error(R"({"name":"a","strategy":"naive","resume":"skip-existing"})");
+  EXPECT_NE(e.find("per-task-file, atomic-rename"), std::string::npos) << e;
 }
 
 TEST(Scenario, DuplicateNamesAreRefused) {
