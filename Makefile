@@ -1,11 +1,12 @@
 # Thin wrapper: bootstrap the Debian packages, configure and build with CMake.
 #   make run   - build, then run the default matrix (crashbench run)
 #   make test  - build, then run the whole test suite through CTest
+#   make baseline - run the default matrix here and make it results/baseline.json (the gate's baseline)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 
-.PHONY: all bootstrap build run test bench clean
+.PHONY: all bootstrap build run test bench baseline clean
 
 all: build
 
@@ -26,6 +27,13 @@ test: build
 
 bench: build
 	$(BUILD)/crashbench-bench
+
+# Stops (and keeps the old baseline) if an expectation fails: a baseline must be a good run.
+baseline: build
+	rm -rf $(BUILD)/baseline-run
+	$(BUILD)/crashbench run --out $(BUILD)/baseline-run --no-progress
+	cp $(BUILD)/baseline-run/results.json results/baseline.json
+	@echo "results/baseline.json refreshed: commit it"
 
 clean:
 	rm -rf $(BUILD)

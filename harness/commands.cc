@@ -254,6 +254,9 @@ int RunListCommand() {
       std::cout << "      " << o.key << ": ";
       for (size_t i = 0; i < o.values.size(); ++i) std::cout << (i ? " | " : "") << o.values[i];
       std::cout << " (default " << o.values.front() << ")  " << o.help << "\n";
+      for (std::string_view v : o.values)
+        if (v.find("test-only") != std::string_view::npos)
+          std::cout << "        " << v << ": TEST-ONLY, deliberately unsafe; never use it for real output\n";
     }
   }
   std::cout << "faults:\n";

@@ -90,4 +90,31 @@ int RunSweepCommand(const SweepCommand& cmd);
 
 int RunListCommand();
 
+// The CI gate (harness/cmd_gate.cc): compares CURRENT with a baseline results file.
+struct GateCommand {
+  std::string baseline;
+  std::string current;
+  bool strict = false;
+  bool no_timing = false;
+  double cpu_threshold = 0.05;
+  double fsync_threshold = 0.10;
+  double alpha = 0.01;
+};
+int RunGateCommand(const GateCommand& cmd);
+
+// A against B on this machine, interleaved (harness/cmd_compare.cc): two
+// scenario files, or one scenario file run by two crashbench binaries.
+struct CompareCommand {
+  std::string a, b;  // scenario files; with binaries only `a`
+  std::string binary_a, binary_b;
+  int rounds = 5;
+  int trials_per_round = 1;
+  bool strict = false;
+  double cpu_threshold = 0.05;
+  double fsync_threshold = 0.10;
+  double alpha = 0.01;
+  std::string scratch_parent;
+};
+int RunCompareCommand(const CompareCommand& cmd);
+
 }  // namespace crashbench

@@ -14,9 +14,11 @@
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit codes (as git bisect run reads them): 0 every expectation held; 1 an expectation "
-    "failed; 2 usage or input error; 3 the harness failed or the run was interrupted; "
-    "125 cannot test here.";
+    "Exit codes follow git bisect run (so `git bisect run crashbench run scenarios/X.json` finds "
+    "the commit that broke a strategy): 0 good (every expectation held, no regression); 1 bad (an "
+    "expectation failed, a violation rate rose, a cost regressed); 2 usage or input error (a bad "
+    "file is named with what is wrong); 3 inconclusive under --strict, or the harness failed or "
+    "was interrupted; 125 cannot test here (a precondition is missing).";
 
 }  // namespace
 
@@ -105,6 +107,45 @@ int main(int argc, char** argv) {
 
   CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
 
+  crashbench::GateCommand gate;
+  CLI::App* gate_cmd = app.add_subcommand(
+      "gate",
+      "CI gate: compare CURRENT results with a baseline; exit 1 when an expectation failed, a "
+      "violation rate rose (Fisher exact test) or a cost regressed (Mann-Whitney U and a 95% "
+      "Hodges-Lehmann interval of the slowdown beyond the threshold)");
+  gate_cmd->add_option("--baseline", gate.baseline, "The baseline results file (e.g. results/baseline.json)")->required();
+  gate_cmd->add_option("current", gate.current, "The current results file")->required();
+  gate_cmd->add_flag("--no-timing", gate.no_timing,
+                     "Integrity only: for a baseline whose timings do not carry over (shared runners); "
+                     "use compare for timing");
+  gate_cmd->add_flag("--strict", gate.strict, "Inconclusive findings (too few samples, too noisy, another machine) exit 3");
+  gate_cmd->add_option("--cpu-threshold", gate.cpu_threshold, "Slowdown that counts for fsync=none configurations")
+      ->check(CLI::Range(0.0, 1.0));
+  gate_cmd->add_option("--fsync-threshold", gate.fsync_threshold, "Slowdown that counts for fsync=task/record")
+      ->check(CLI::Range(0.0, 1.0));
+  gate_cmd->add_option("--alpha", gate.alpha, "Significance level of the tests")->check(CLI::Range(1e-9, 0.5));
+
+  crashbench::CompareCommand compare;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare",
+      "Timing honest on one machine: run A and B interleaved (A B A B ...) for --rounds rounds, "
+      "each a fault-free run, then apply the gate's cost decision: exit 1 when B is slower. A and "
+      "B are two scenario files, or one scenario file run by --binary-a and --binary-b (two builds)");
+  compare_cmd->add_option("a", compare.a, "Scenario file A (the reference)")->required()->check(CLI::ExistingFile);
+  compare_cmd->add_option("b", compare.b, "Scenario file B (omit with --binary-a/--binary-b)")->check(CLI::ExistingFile);
+  compare_cmd->add_option("--binary-a", compare.binary_a, "crashbench binary that runs side A");
+  compare_cmd->add_option("--binary-b", compare.binary_b, "crashbench binary that runs side B");
+  compare_cmd->add_option("--rounds", compare.rounds, "Rounds of A then B")->check(CLI::Range(1, 1000));
+  compare_cmd->add_option("--trials", compare.trials_per_round, "Fault-free trials a side per round")
+      ->check(CLI::Range(1, 1000));
+  compare_cmd->add_flag("--strict", compare.strict, "Inconclusive exits 3");
+  compare_cmd->add_option("--cpu-threshold", compare.cpu_threshold, "Slowdown that counts for fsync=none")
+      ->check(CLI::Range(0.0, 1.0));
+  compare_cmd->add_option("--fsync-threshold", compare.fsync_threshold, "Slowdown that counts for fsync=task/record")
+      ->check(CLI::Range(0.0, 1.0));
+  compare_cmd->add_option("--alpha", compare.alpha, "Significance level")->check(CLI::Range(1e-9, 0.5));
+  compare_cmd->add_option("--scratch", compare.scratch_parent, "Parent directory for scratch directories");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -124,5 +165,7 @@ int main(int argc, char** argv) {
   if (*merge_cmd) return crashbench::RunMergeCommand(merge);
   if (*replay_cmd) return crashbench::RunReplayTrialCommand(replay);
   if (*shrink_cmd) return crashbench::RunShrinkCommand(shrink);
+  if (*gate_cmd) return crashbench::RunGateCommand(gate);
+  if (*compare_cmd) return crashbench::RunCompareCommand(compare);
   return 2;
 }

@@ -41,7 +41,11 @@ const std::vector<StrategyInfo>& AllStrategies() {
          "on a shared open file excludes nobody)"}},
        &MakeLockedAppend},
       {"atomic-rename", Layout::kPerTask, "temp file, fsync, rename, fsync the directory",
-       {FsyncOption("task")}, &MakeAtomicRename},
+       {FsyncOption("task"),
+        {"commit", {"rename", "direct-write-UNSAFE-test-only"},
+         "rename (the strategy); direct-write-UNSAFE-test-only writes the final name directly, a "
+         "deliberately broken variant for testing crashbench's gate"}},
+       &MakeAtomicRename},
       {"queue-writer", Layout::kShared, "workers pipe records to one writer process",
        {FsyncOption("none")}, &MakeQueueWriter},
   };
