@@ -16,6 +16,7 @@
 #include "harness/verifier.h"
 #include "results/chart.h"
 #include "results/costs.h"
+#include "results/report.h"
 #include "results/results.h"
 #include "scenarios/default_matrix.h"
 #include "strategies/strategy.h"
@@ -131,6 +132,7 @@ int RunRunCommand(const RunCommand& cmd) {
   }
   if (!outcome.spill_path.empty()) ::unlink(outcome.spill_path.c_str());
   std::cout << "results: " << out_dir << "/results.json\n";
+  if (!cmd.no_reports) WriteRunReports(out_dir + "/results.json", out_dir, std::cout);
   if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
   return RunExitCode(outcome);
 }

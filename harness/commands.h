@@ -22,6 +22,7 @@ struct RunCommand {
   bool explore = false;
   std::string scratch_parent;
   bool no_progress = false;
+  bool no_reports = false;  // skip summary.md, junit.xml, report.html, bench.json
 };
 int RunRunCommand(const RunCommand& cmd);
 
@@ -51,5 +52,13 @@ struct SweepCommand {
 int RunSweepCommand(const SweepCommand& cmd);
 
 int RunListCommand();
+
+// summary.md, junit.xml, report.html and bench.json from one results file
+// (results/report.h); in harness/cmd_report.cc.
+struct ReportCommand {
+  std::string results;
+  std::string out_dir;  // "" : beside the results file
+};
+int RunReportCommand(const ReportCommand& cmd);
 
 }  // namespace crashbench

@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
                       "Replay: the window random moments were drawn from")->check(CLI::PositiveNumber);
   run_cmd->add_option("--scratch", run.scratch_parent, "Parent directory for scratch directories (default $TMPDIR or /tmp)");
   run_cmd->add_flag("--no-progress", run.no_progress, "Never draw the progress line");
+  run_cmd->add_flag("--no-reports", run.no_reports,
+                    "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
 
   crashbench::VerifyCommand verify;
   CLI::App* verify_cmd = app.add_subcommand("verify", "Judge an output directory as a downstream reader would");
@@ -71,6 +73,13 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--scratch", sweep.scratch_parent, "Parent directory for scratch directories");
   sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
 
+  crashbench::ReportCommand report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Write summary.md, junit.xml, report.html and bench.json from a results file; on GitHub "
+                "Actions also append the step summary and print ::error annotations");
+  report_cmd->add_option("results", report.results, "A results.json written by crashbench run")->required();
+  report_cmd->add_option("--out", report.out_dir, "Where the reports go (default: beside the results file)");
+
   CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
 
   try {
@@ -88,6 +97,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return crashbench::RunRunCommand(run);
   if (*verify_cmd) return crashbench::RunVerifyCommand(verify);
   if (*sweep_cmd) return crashbench::RunSweepCommand(sweep);
+  if (*report_cmd) return crashbench::RunReportCommand(report);
   if (*list_cmd) return crashbench::RunListCommand();
   return 2;
 }
