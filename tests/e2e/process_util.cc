@@ -26,7 +26,13 @@ CommandResult RunCrashbench(const std::vector<std::string>& args, const std::str
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e) env_s.push_back(*e);
+  // A test run inside GitHub Actions must not annotate the job or write its
+  // step summary: only what a test passes in extra_env reaches crashbench.
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (entry.rfind("GITHUB_ACTIONS=", 0) != 0 && entry.rfind("GITHUB_STEP_SUMMARY=", 0) != 0)
+      env_s.push_back(entry);
+  }
   env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
