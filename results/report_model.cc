@@ -155,11 +155,26 @@ Result<json> LoadResultsForReport(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return ErrnoStatus("cannot read results file " + path, errno);
   // Trimmed as it is parsed, so a file of many thousand trials is never held whole.
-  auto trim = [](int /*depth*/, json::parse_event_t event, json& parsed) {
-    if (event != json::parse_event_t::object_end || !IsTrialObject(parsed)) return true;
+  // A scenario's "expect" comes before its trials in the file (WriteResults
+  // writes it so), which lets each trial be judged as it is read.
+  std::set<std::string> forbid;
+  size_t failing_kept = 0;
+  auto trim = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    if (event != json::parse_event_t::object_end) return true;
+    if (parsed.size() == 1 && parsed.contains("forbid") && parsed["forbid"].is_array()) {
+      forbid.clear();
+      failing_kept = 0;
+      for (const json& k : parsed["forbid"])
+        if (k.is_string()) forbid.insert(k.get<std::string>());
+      return true;
+    }
+    if (!IsTrialObject(parsed)) return true;
     parsed.erase("processes");
-    const bool failed = parsed.value("violations", 0LL) > 0 || parsed.contains("error");
-    if (!failed) {
+    bool failing = parsed.contains("error");
+    if (parsed["anomalies"].is_object())
+      for (const auto& [kind, n] : parsed["anomalies"].items())
+        failing |= forbid.count(kind) && n.is_number() && n.get<long long>() > 0;
+    if (!failing || ++failing_kept > kMaxFailingTrialsKept) {
       parsed.erase("details");
     } else if (parsed.contains("details") && parsed["details"].is_array() &&
                parsed["details"].size() > kMaxDetailsKept) {

@@ -72,7 +72,8 @@ struct ReportModel {
 
 // Reads a results file for reporting. Memory stays small however many trials
 // the file holds: each trial's "processes" are dropped and its "details" are
-// kept only when it had a violation or an error. Errors name the file and what
+// kept only for the first kMaxFailingTrialsKept trials of a scenario that broke
+// its expectation or hit an error. Errors name the file and what
 // is wrong with it (not JSON, not a crashbench results file, an unknown
 // schema_version).
 Result<nlohmann::json> LoadResultsForReport(const std::string& path);
