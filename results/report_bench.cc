@@ -48,7 +48,6 @@ std::string RenderBenchmarkJson(const json& results) {
                   {"num_cpus", ctx.value("num_cpus", 0)},
                   {"caches", json::array()},
                   {"load_avg", json::array()},
-                  {"library_build_type", "release"},
                   {"crashbench_version", tool.value("version", std::string())},
                   {"crashbench_git_sha", tool.value("git_sha", std::string())},
                   {"fs_type", ctx.value("fs_type", std::string())},

@@ -2,14 +2,19 @@
 // results.json, `crashbench report` rewrites them from a results file, and
 // report.html renders in a real headless browser (Debian's chromium) with the
 // expected elements and no console error.
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <thread>
 
 #include "harness/sys.h"
@@ -120,13 +125,37 @@ std::string FindBrowser() {
 struct BrowserRun {
   int exit_code = -1;
   bool timed_out = false;
+  int ended_outside_group = 0;  // processes that had left the group (crash handlers)
   std::string out, err;
 };
+
+// Children of `parent` (zombies included), from /proc/PID/stat's ppid field.
+std::vector<int> ChildrenOf(pid_t parent) {
+  std::vector<int> kids;
+  DIR* d = ::opendir("/proc");
+  if (!d) return kids;
+  while (dirent* e = ::readdir(d)) {
+    const int pid = std::atoi(e->d_name);
+    if (pid <= 0) continue;
+    Result<std::string> stat = ReadFileToString("/proc/" + std::string(e->d_name) + "/stat");
+    if (!stat.ok()) continue;
+    const size_t paren = stat->rfind(')');  // the command name may hold spaces and parentheses
+    int ppid = 0;
+    if (paren != std::string::npos &&
+        std::sscanf(stat->c_str() + paren + 1, " %*c %d", &ppid) == 1 && ppid == parent)
+      kids.push_back(pid);
+  }
+  ::closedir(d);
+  return kids;
+}
 
 // Runs the browser in a process group of its own, with its profile, home,
 // caches and temp files inside `dir`, and an environment marker. On timeout
 // the whole group is killed; after the browser exits its group is killed
-// anyway, and any process that carries the marker is reported as left over.
+// anyway. chromium's crash handler daemonizes out of the group, so the test
+// process is a child subreaper while the browser runs: whatever leaves the
+// group is reparented here, then killed by pid and reaped. *leftovers gets the
+// processes still alive (or still carrying the marker) after that.
 BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>& args,
                       const std::string& dir, int timeout_ms, std::vector<int>* leftovers) {
   const std::string home = dir + "/home", tmp = dir + "/tmp",
@@ -156,6 +185,10 @@ BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
   const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+  int was_subreaper = 0;
+  ::prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  const std::vector<int> children_before = ChildrenOf(::getpid());
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
@@ -186,14 +219,27 @@ BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(-pid, SIGKILL);  // helpers (zygote, renderer, gpu) that outlived the browser
-  // Anything still carrying the marker escaped the group: ours, so ended and reported.
-  for (int i = 0; i < 100; ++i) {
-    std::vector<int> left = ProcessesWithEnv(marker);
+  const auto started_here = [&](int p) {
+    return std::find(children_before.begin(), children_before.end(), p) == children_before.end();
+  };
+  std::vector<int> left;
+  for (int i = 0; i < 250; ++i) {  // at most 5 s
+    left.clear();
+    for (int p : ChildrenOf(::getpid()))
+      if (started_here(p)) left.push_back(p);
+    for (int p : ProcessesWithEnv(marker))
+      if (std::find(left.begin(), left.end(), p) == left.end()) left.push_back(p);
     if (left.empty()) break;
-    if (i == 0) *leftovers = left;
-    for (int p : left) ::kill(p, SIGKILL);
+    if (i == 0)
+      for (int p : left) run.ended_outside_group += ::getpgid(p) != pid;
+    for (int p : left) {
+      ::kill(p, SIGKILL);
+      ::waitpid(p, nullptr, WNOHANG);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  *leftovers = left;
+  ::prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run.out = Slurp(out_path);
   run.err = Slurp(err_path);
@@ -286,6 +332,24 @@ TEST(ReportInBrowser, RendersHeatMapCostBarsAndReplayWithoutConsoleErrors) {
   const std::string image = Slurp(png);
   ASSERT_GT(image.size(), 1000u) << shot.err;
   EXPECT_EQ(image.compare(0, 8, "\x89PNG\r\n\x1a\n"), 0);
+}
+
+TEST(ReportInBrowser, ABrowserThatDoesNotFinishInTimeIsKilledWithItsWholeGroup) {
+  const std::string browser = FindBrowser();
+  if (browser.empty()) GTEST_SKIP() << "skipped: no headless browser (see the test above)";
+  ScratchDir d;
+  d.Write("page.html", "<!DOCTYPE html><title>t</title><p>slow enough</p>");
+  std::vector<int> leftovers;
+  // Less than the browser needs for the page: the timeout path, as a hang would take it. By
+  // then its crash handlers have usually left the group and must be ended as well.
+  BrowserRun run = RunBrowser(browser, {"--dump-dom", "file://" + d.path() + "/page.html"},
+                              d.path() + "/b", 500, &leftovers);
+  EXPECT_TRUE(run.timed_out);
+  EXPECT_EQ(run.exit_code, 128 + SIGKILL);
+  std::cout << "browser killed at 500 ms; " << run.ended_outside_group
+            << " processes that had left its group were ended and reaped\n";
+  EXPECT_TRUE(leftovers.empty()) << leftovers.size() << " browser processes escaped the group";
+  EXPECT_TRUE(ProcessesWithEnv("CRASHBENCH_BROWSER_TEST=" + d.path() + "/b").empty());
 }
 
 }  // namespace
