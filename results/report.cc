@@ -236,13 +236,19 @@ std::string RenderGithubAnnotations(const json& results, int max) {
 Status AppendStepSummary(const std::string& path, const std::string& text,
                          const std::string& full_path, size_t limit) {
   UniqueFd fd(RetryOnEintr(
-      [&] { return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644); }));
+      [&] { return ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644); }));
   if (!fd.valid()) return ErrnoStatus("open step summary " + path, errno);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat step summary " + path, errno);
   const size_t used = static_cast<size_t>(st.st_size);
+  // Text another command left without a final newline would swallow our heading.
+  std::string body = text;
+  char last = '\n';
+  if (used > 0 && RetryOnEintr([&] { return ::pread(fd.get(), &last, 1, st.st_size - 1); }) == 1 &&
+      last != '\n')
+    body.insert(0, "\n");
   const size_t room = used < limit ? limit - used : 0;
-  if (text.size() <= room) return WriteFull(fd.get(), text.data(), text.size());
+  if (body.size() <= room) return WriteFull(fd.get(), body.data(), body.size());
   const std::string note = "\n> **Summary truncated**: GitHub keeps at most " +
                            std::to_string(limit / 1024) +
                            " KiB of a step's summary. The whole summary: `" + full_path + "`\n";
@@ -250,7 +256,7 @@ Status AppendStepSummary(const std::string& path, const std::string& text,
   if (room < note.size() + fence_close.size())
     return Status::Error("step summary " + path + " is full (" + std::to_string(used) + " of " +
                          std::to_string(limit) + " bytes); the summary is in " + full_path);
-  std::string cut = text.substr(0, room - note.size() - fence_close.size());
+  std::string cut = body.substr(0, room - note.size() - fence_close.size());
   cut.erase(cut.rfind('\n') == std::string::npos ? 0 : cut.rfind('\n') + 1);  // whole lines only
   size_t fences = 0;
   for (size_t at = cut.find("```"); at != std::string::npos; at = cut.find("```", at + 3)) ++fences;
@@ -280,8 +286,11 @@ Status WriteReports(const json& results, const std::string& dir, const ReportEnv
     keep(WriteFileAtomic(dir + "/junit.xml", RenderJunitXml(results)));
     keep(WriteFileAtomic(dir + "/report.html", RenderReportHtml(results)));
     keep(WriteFileAtomic(dir + "/bench.json", RenderBenchmarkJson(results)));
-    if (!env.step_summary.empty())
-      keep(AppendStepSummary(env.step_summary, summary, dir + "/summary.md"));
+    // GitHub's summary being full is not a failure of the reports: they are written.
+    if (!env.step_summary.empty()) {
+      if (Status st = AppendStepSummary(env.step_summary, summary, dir + "/summary.md"); !st.ok())
+        std::cerr << "crashbench: warning: " << st.message() << "\n";
+    }
     if (env.github_actions) out << RenderGithubAnnotations(results);
   } catch (const json::exception& e) {
     // A hand-edited file with a field of the wrong type.

@@ -47,8 +47,9 @@ struct ReportEnv {
 ReportEnv ReportEnvFromProcess();
 
 // Writes summary.md, junit.xml, report.html and bench.json into dir; then, as
-// env says, appends summary.md to the step summary and prints annotations to
-// out. Returns the first error; the other files are still attempted.
+// env says, appends summary.md to the step summary (a step summary that is
+// full is a warning on stderr) and prints annotations to out. Returns the
+// first error writing a report; the other files are still attempted.
 Status WriteReports(const nlohmann::json& results, const std::string& dir, const ReportEnv& env,
                     std::ostream& out);
 

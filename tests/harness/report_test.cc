@@ -295,7 +295,7 @@ TEST(ReportAnnotations, NoneWhenEveryExpectationHeld) {
 TEST(StepSummary, AppendedNeverOverwritten) {
   ScratchDir dir;
   const std::string path = dir.path() + "/summary";
-  dir.Write("summary", "earlier step\n");
+  dir.Write("summary", "earlier step");  // no final newline: ours must not join its line
   ASSERT_TRUE(AppendStepSummary(path, "ours\n", "full.md").ok());
   ASSERT_TRUE(AppendStepSummary(path, "again\n", "full.md").ok());
   EXPECT_EQ(*ReadFileToString(path), "earlier step\nours\nagain\n");
