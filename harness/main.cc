@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
                 "Actions also append the step summary and print ::error annotations");
   report_cmd->add_option("results", report.results, "A results.json written by crashbench run")->required();
   report_cmd->add_option("--out", report.out_dir, "Where the reports go (default: beside the results file)");
+  report_cmd->footer("Exit codes: 0 the reports were written (whatever the results say; run gives the "
+                     "verdict); 2 not a results file; 3 a report could not be written.");
 
   CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
 
