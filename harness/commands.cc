@@ -16,6 +16,7 @@
 #include "harness/verifier.h"
 #include "results/chart.h"
 #include "results/costs.h"
+#include "results/report.h"
 #include "results/results.h"
 #include "scenarios/default_matrix.h"
 #include "strategies/strategy.h"
@@ -138,6 +139,7 @@ int RunRunCommand(const RunCommand& cmd) {
     std::cout << "shard " << shard_index << "/" << shard_count
               << " of the trials; join the shards with crashbench merge\n";
   std::cout << "results: " << out_dir << "/results.json\n";
+  if (!cmd.no_reports) WriteRunReports(out_dir + "/results.json", out_dir, std::cout);
   if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
   return RunExitCode(outcome);
 }

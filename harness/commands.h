@@ -25,6 +25,7 @@ struct RunCommand {
   // "I/N": run the I-th of N deterministic slices of the trials. Empty: the
   // GoogleTest variables GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else all.
   std::string shard;
+  bool no_reports = false;  // skip summary.md, junit.xml, report.html, bench.json
 };
 int RunRunCommand(const RunCommand& cmd);
 
@@ -116,5 +117,12 @@ struct CompareCommand {
   std::string scratch_parent;
 };
 int RunCompareCommand(const CompareCommand& cmd);
+// summary.md, junit.xml, report.html and bench.json from one results file
+// (results/report.h); in harness/cmd_report.cc.
+struct ReportCommand {
+  std::string results;
+  std::string out_dir;  // "" : beside the results file
+};
+int RunReportCommand(const ReportCommand& cmd);
 
 }  // namespace crashbench

@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--shard", run.shard,
                       "I/N: run the trials whose ordinal is I modulo N (default: GTEST_SHARD_INDEX/"
                       "GTEST_TOTAL_SHARDS when set); join shards with merge");
+  run_cmd->add_flag("--no-reports", run.no_reports,
+                    "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
 
   crashbench::VerifyCommand verify;
   CLI::App* verify_cmd = app.add_subcommand("verify", "Judge an output directory as a downstream reader would");
@@ -104,6 +106,14 @@ int main(int argc, char** argv) {
   shrink_cmd->add_option("--max-seconds", shrink.max_seconds, "Stop searching after this long")->check(CLI::Range(1, 86400));
   shrink_cmd->add_option("--scratch", shrink.scratch_parent, "Parent directory for scratch directories");
   shrink_cmd->add_flag("--no-progress", shrink.no_progress, "Print no line per candidate");
+  crashbench::ReportCommand report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Write summary.md, junit.xml, report.html and bench.json from a results file; on GitHub "
+                "Actions also append the step summary and print ::error annotations");
+  report_cmd->add_option("results", report.results, "A results.json written by crashbench run")->required();
+  report_cmd->add_option("--out", report.out_dir, "Where the reports go (default: beside the results file)");
+  report_cmd->footer("Exit codes: 0 the reports were written (whatever the results say; run gives the "
+                     "verdict); 2 not a results file; 3 a report could not be written.");
 
   CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
 
@@ -161,6 +171,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return crashbench::RunRunCommand(run);
   if (*verify_cmd) return crashbench::RunVerifyCommand(verify);
   if (*sweep_cmd) return crashbench::RunSweepCommand(sweep);
+  if (*report_cmd) return crashbench::RunReportCommand(report);
   if (*list_cmd) return crashbench::RunListCommand();
   if (*merge_cmd) return crashbench::RunMergeCommand(merge);
   if (*replay_cmd) return crashbench::RunReplayTrialCommand(replay);

@@ -24,26 +24,34 @@ std::string Escape(const std::string& s) {
 }  // namespace
 
 std::string RenderCostChartSvg(const RunOutcome& outcome, const std::string& title) {
-  struct Bar {
-    std::string label;
-    Costs costs;
-  };
-  std::vector<Bar> bars;
-  double max_value = 1;
+  std::vector<CostBar> bars;
   for (const ScenarioResult& sr : outcome.scenarios) {
     auto it = outcome.limits.find(WorkloadKey(sr.scenario.workload));
     auto c = ComputeCosts(sr, it == outcome.limits.end() ? nullptr : &it->second);
     if (!c) continue;
-    bars.push_back({sr.scenario.name, *c});
-    max_value = std::max({max_value, c->records_per_s_max, c->limit_records_per_s});
+    bars.push_back({sr.scenario.name, c->records_per_s, c->records_per_s_min, c->records_per_s_max,
+                    c->limit_records_per_s, c->limit_name});
   }
+  return RenderCostBarsSvg(bars, title);
+}
+
+std::string RenderCostBarsSvg(const std::vector<CostBar>& bars, const std::string& title) {
+  // The scale follows the bars. A limit far above them (a raw write loop is
+  // often 100x a strategy) would flatten every bar, so one more than three
+  // times the tallest bar is drawn off scale: dashed at the top, its value said.
+  double max_value = 1;
+  for (const CostBar& b : bars) max_value = std::max({max_value, b.max, b.median});
+  const double bars_max = max_value;
+  for (const CostBar& b : bars)
+    if (b.limit <= 3 * bars_max) max_value = std::max(max_value, b.limit);
   // Labels run down at 60 degrees: about 6 px a character at 11 px, of which
   // sin(60) goes down and cos(60) goes right.
   size_t longest = 0;
-  for (const Bar& b : bars) longest = std::max(longest, b.label.size());
+  for (const CostBar& b : bars) longest = std::max(longest, b.label.size());
   const int bar_w = 36, gap = 18, left = 80, top = 40, height = 300;
   const int label_h = 30 + static_cast<int>(longest) * 6 * 87 / 100;
-  const int width = left + static_cast<int>(bars.size()) * (bar_w + gap) + 40 + static_cast<int>(longest) * 3;
+  const int width = std::max(left + static_cast<int>(bars.size()) * (bar_w + gap) + 40 + static_cast<int>(longest) * 3,
+                             left + static_cast<int>(title.size()) * 8);  // the title never clipped
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
       << top + height + label_h << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
@@ -52,7 +60,10 @@ std::string RenderCostChartSvg(const RunOutcome& outcome, const std::string& tit
   for (int i = 0; i <= 4; ++i) {
     const double v = max_value * i / 4;
     char label[32];
-    std::snprintf(label, sizeof label, "%.0fk", v / 1000);
+    if (max_value >= 1e6) std::snprintf(label, sizeof label, "%.1fM", v / 1e6);
+    else if (max_value >= 1e4) std::snprintf(label, sizeof label, "%.0fk", v / 1e3);
+    else if (max_value >= 1e3) std::snprintf(label, sizeof label, "%.1fk", v / 1e3);
+    else std::snprintf(label, sizeof label, "%.0f", v);
     svg << "<line x1=\"" << left << "\" x2=\"" << left + static_cast<int>(bars.size()) * (bar_w + gap) << "\" y1=\"" << y_of(v) << "\" y2=\""
         << y_of(v) << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << y_of(v) + 4
         << "\" text-anchor=\"end\">" << label << "</text>\n";
@@ -60,19 +71,27 @@ std::string RenderCostChartSvg(const RunOutcome& outcome, const std::string& tit
   svg << "<text x=\"14\" y=\"" << top + height / 2 << "\" transform=\"rotate(-90 14 " << top + height / 2
       << ")\" text-anchor=\"middle\">records/s (median; whiskers min-max; red: machine limit)</text>\n";
   for (size_t i = 0; i < bars.size(); ++i) {
-    const Costs& c = bars[i].costs;
+    const CostBar& c = bars[i];
     const int x = left + gap / 2 + static_cast<int>(i) * (bar_w + gap);
-    svg << "<rect x=\"" << x << "\" y=\"" << y_of(c.records_per_s) << "\" width=\"" << bar_w
-        << "\" height=\"" << top + height - y_of(c.records_per_s) << "\" fill=\"#4a78b5\"><title>"
-        << Escape(bars[i].label) << ": " << static_cast<long long>(c.records_per_s)
+    svg << "<rect x=\"" << x << "\" y=\"" << y_of(c.median) << "\" width=\"" << bar_w
+        << "\" height=\"" << top + height - y_of(c.median) << "\" fill=\"#4a78b5\" class=\"cost-bar\"><title>"
+        << Escape(bars[i].label) << ": " << static_cast<long long>(c.median)
         << " records/s</title></rect>\n";
     const int mid = x + bar_w / 2;
-    svg << "<line x1=\"" << mid << "\" x2=\"" << mid << "\" y1=\"" << y_of(c.records_per_s_min)
-        << "\" y2=\"" << y_of(c.records_per_s_max) << "\" stroke=\"#222\"/>\n";
-    if (c.limit_records_per_s > 0)
-      svg << "<line x1=\"" << x - 4 << "\" x2=\"" << x + bar_w + 4 << "\" y1=\"" << y_of(c.limit_records_per_s)
-          << "\" y2=\"" << y_of(c.limit_records_per_s) << "\" stroke=\"#c0392b\" stroke-width=\"2\"><title>"
-          << Escape(c.limit_name) << "</title></line>\n";
+    svg << "<line x1=\"" << mid << "\" x2=\"" << mid << "\" y1=\"" << y_of(c.min)
+        << "\" y2=\"" << y_of(c.max) << "\" stroke=\"#222\"/>\n";
+    if (c.limit > 0) {
+      const bool off_scale = c.limit > max_value;
+      const int y = off_scale ? top : y_of(c.limit);
+      svg << "<line x1=\"" << x - 4 << "\" x2=\"" << x + bar_w + 4 << "\" y1=\"" << y << "\" y2=\"" << y
+          << "\" stroke=\"#c0392b\" stroke-width=\"2\" class=\"limit-line\""
+          << (off_scale ? " stroke-dasharray=\"4 2\"" : "") << "><title>" << Escape(c.limit_name) << ": "
+          << static_cast<long long>(c.limit) << " records/s" << (off_scale ? " (off scale)" : "")
+          << "</title></line>\n";
+      if (off_scale && c.median > 0)
+        svg << "<text x=\"" << mid << "\" y=\"" << top - 4 << "\" text-anchor=\"middle\" fill=\"#c0392b\">&#8593;"
+            << static_cast<long long>(c.limit / c.median) << "x</text>\n";
+    }
     svg << "<text transform=\"translate(" << mid << "," << top + height + 8 << ") rotate(60)\">"
         << Escape(bars[i].label) << "</text>\n";
   }

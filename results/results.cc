@@ -165,6 +165,7 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
     nlohmann::json j = ScenarioToJson(sr.scenario);
     j.erase("trials");
     j["fault_label"] = FaultLabel(sr.scenario.fault);
+    if (!sr.scenario.source.empty()) j["source"] = sr.scenario.source;  // for annotations
     j["summary"] = ScenarioSummary(sr);
     auto lim = outcome.limits.find(WorkloadKey(sr.scenario.workload));
     if (auto c = ComputeCosts(sr, lim == outcome.limits.end() ? nullptr : &lim->second))

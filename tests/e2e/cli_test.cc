@@ -1,5 +1,7 @@
 // The command line as a user meets it: exit codes, messages, files written.
 #include <dirent.h>
+
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -77,14 +79,16 @@ TEST(Cli, RunWritesAVersionedResultsFileAtomically) {
   EXPECT_GE(t["anomalies"]["torn"].get<int>(), 1);
   EXPECT_TRUE(Contains(r.out, "pt  ")) << r.out;
   EXPECT_TRUE(Contains(r.out, "3/3 partial-visible,torn")) << r.out;
-  // The results were renamed into place: nothing else is left in the directory.
+  // The results and the reports were renamed into place: no temp file is left.
   std::vector<std::string> entries;
   DIR* dir = opendir((d.path() + "/out").c_str());
   ASSERT_NE(dir, nullptr);
   while (dirent* e = readdir(dir))
     if (e->d_name[0] != '.') entries.push_back(e->d_name);
   closedir(dir);
-  EXPECT_EQ(entries, std::vector<std::string>{"results.json"});
+  std::sort(entries.begin(), entries.end());
+  EXPECT_EQ(entries, (std::vector<std::string>{"bench.json", "junit.xml", "report.html", "results.json",
+                                               "summary.md"}));
 }
 
 TEST(Cli, FailedExpectationExits1AndItsReplayReproducesTheTrial) {

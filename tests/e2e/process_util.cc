@@ -27,10 +27,16 @@ CommandResult RunCrashbench(const std::vector<std::string>& args, const std::str
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_s;
-  // A sharded test binary's own GoogleTest variables would shard the runs it starts.
-  for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "GTEST_TOTAL_SHARDS=", 19) != 0 && std::strncmp(*e, "GTEST_SHARD_INDEX=", 18) != 0)
-      env_s.push_back(*e);
+  // A sharded test binary's own GoogleTest variables would shard the runs it
+  // starts, and a test run inside GitHub Actions must not annotate the job or
+  // write its step summary: only what a test passes in extra_env reaches crashbench.
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    bool drop = false;
+    for (const char* name : {"GTEST_TOTAL_SHARDS=", "GTEST_SHARD_INDEX=", "GITHUB_ACTIONS=", "GITHUB_STEP_SUMMARY="})
+      drop |= entry.rfind(name, 0) == 0;
+    if (!drop) env_s.push_back(entry);
+  }
   env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
