@@ -1,10 +1,13 @@
-// Fault "oom": the target runs out of memory the way a leak does. Method
-// "rlimit" (always available, no root): its address space is capped a little
-// above what it uses now (RLIMIT_AS) and it allocates and touches memory
-// until allocation fails; the std::bad_alloc then terminates the process with
-// SIGABRT, as an uncaught one does, losing its stdio buffers. The kernel OOM killer in
-// a memory cgroup (SIGKILL) is the planned second method; results say
-// "method": "rlimit" so the two are never confused.
+// Fault "oom": the target runs out of memory the way a leak does, by one of
+// two methods (faults/real_methods.h; results say which ran):
+//  - "cgroup", where root has a writable memory cgroup: the target moves into
+//    a cgroup limited to 64 MiB and allocates and touches memory until the
+//    kernel's OOM killer kills it (SIGKILL).
+//  - "rlimit", always available: its address space is capped a little above
+//    what it uses now (RLIMIT_AS) and it allocates until allocation fails; the
+//    std::bad_alloc then terminates the process with SIGABRT, as an uncaught
+//    one does.
+// Either way its stdio buffers are lost and the page cache survives.
 // From the supervisor it is delivered as SIGUSR2: the target fires at its next
 // fault point (allocation is not async-signal-safe, so never in the handler).
 #include <signal.h>
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "faults/fault.h"
+#include "faults/real_methods.h"
 
 namespace crashbench {
 namespace {
@@ -39,6 +43,11 @@ class OomFault final : public Fault {
            "buffers are lost, the page cache survives";
   }
   void FireInSelf() const override {
+    if (JoinCgroup(CurrentFaultScene())) {
+      // The OOM killer ends this; the bound only stops a limit that did not hold.
+      for (int i = 0; i < 4096; ++i) std::memset(new char[1 << 20], 1, 1 << 20);
+      std::abort();
+    }
     const rlimit cap = {static_cast<rlim_t>(CurrentAddressSpaceBytes() + (32 << 20)),
                         static_cast<rlim_t>(CurrentAddressSpaceBytes() + (32 << 20))};
     ::setrlimit(RLIMIT_AS, &cap);

@@ -326,8 +326,8 @@ void Supervisor::OnFireRequest() {
 
 void Supervisor::NameTheFault() {
   out_.fired["fault"] = c_.fault_kind;
-  if (c_.fault_kind == "oom") out_.fired["method"] = "rlimit";  // the kernel OOM killer is not used yet
-  if (c_.fault_kind == "disk-full" || c_.fault_kind == "eio") out_.fired["method"] = "injected";
+  if (!c_.fault_method.empty()) out_.fired["method"] = c_.fault_method;
+  else if (c_.fault_kind == "eio") out_.fired["method"] = "injected";
 }
 
 void Supervisor::OnTimeTrigger() {

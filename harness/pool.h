@@ -39,6 +39,7 @@ struct PoolConfig {
   StartMethod start_method = StartMethod::kFork;
   ArmedFault fault;           // fault.impl may be null: no fault
   std::string fault_kind = "none";
+  std::string fault_method;   // how it is produced, when it has methods (faults/real_methods.h)
   std::string self_exe;       // the crashbench binary, for spawn mode
   WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
   std::set<long long> skip_tasks;  // a restart: tasks not dispatched at all

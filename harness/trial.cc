@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "faults/real_methods.h"
 #include "harness/layout.h"
 #include "harness/pool.h"
 #include "harness/verifier.h"
@@ -187,11 +188,33 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   pc.fault_kind = std::string(fault_info->name);
   pc.self_exe = plan.self_exe;
   pc.on_worker_death = s.on_worker_death;
+  // A real full disk or a real OOM killer, where this machine allows it.
+  FaultScene scene;
+  if (pc.fault.impl && FaultMethods(s.fault.kind).size() > 1) {
+    const Workload& w = s.workload;
+    const long long bytes = w.tasks * w.records_per_task * (w.record_bytes + 128) + w.tasks * 8192;
+    Result<FaultScene> prepared = PrepareFaultScene(s.fault.kind, s.fault.method, plan.dir, bytes);
+    if (!prepared.ok()) {
+      result.error = prepared.status().message();
+      return result;
+    }
+    scene = *prepared;
+    pc.fault_method = scene.method;
+  }
+  struct SceneGuard {
+    const FaultScene& scene;
+    TrialResult& result;
+    ~SceneGuard() {
+      Status s = TearDownFaultScene(scene);
+      if (!s.ok() && result.error.empty()) result.error = "fault tear-down: " + s.message();
+    }
+  } guard{scene, result};
   Result<PoolOutcome> pool = RunPool(pc);
   if (!pool.ok()) {
     result.error = pool.status().message();
     return result;
   }
+  RemoveFiller(scene);  // space is freed before anyone reads or restarts
   const PoolOutcome& o = *pool;
   VerifyOptions vo;
   vo.layout = info->layout;
@@ -208,6 +231,7 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
     PoolConfig rc = pc;
     rc.fault = ArmedFault{};
     rc.fault_kind = "none";
+    rc.fault_method.clear();
     rc.strategy_config.pipe_bytes = 0;
     for (long long t = 0; t < s.workload.tasks; ++t)
       if (::access((plan.dir + "/" + PerTaskFileName(t)).c_str(), F_OK) == 0) rc.skip_tasks.insert(t);

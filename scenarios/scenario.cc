@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
+#include "faults/real_methods.h"
 #include "harness/sys.h"
 #include "strategies/strategy.h"
 
@@ -101,10 +104,15 @@ Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
 }
 
 Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
-  RETURN_IF_ERROR(CheckKeys(j, {"kind", "target", "trigger"}, w, "fault"));
+  RETURN_IF_ERROR(CheckKeys(j, {"kind", "target", "trigger", "method"}, w, "fault"));
   RETURN_IF_ERROR(GetString(j, "kind", &f->kind, w, "fault"));
   if (!FindFault(f->kind))
     return w.Error("fault.kind", "unknown fault '" + f->kind + "' (valid faults: " + FaultNameList() + ")");
+  RETURN_IF_ERROR(GetString(j, "method", &f->method, w, "fault"));
+  const std::vector<std::string> methods = FaultMethods(f->kind);
+  if (std::find(methods.begin(), methods.end(), f->method) == methods.end())
+    return w.Error("fault.method", "fault '" + f->kind + "' has no method '" + f->method +
+                                       "' (valid methods: " + KeyList(methods) + ")");
   std::string target = "worker";
   RETURN_IF_ERROR(GetString(j, "target", &target, w, "fault"));
   if (!FaultTargetFromName(target, &f->target))
@@ -284,6 +292,7 @@ std::string_view ResumeName(Resume r) { return r == Resume::kNone ? "none" : "sk
 nlohmann::json FaultToJson(const FaultSpec& f) {
   json j = {{"kind", f.kind}};
   if (f.kind == "none") return j;
+  if (f.method != "auto") j["method"] = f.method;
   j["target"] = std::string(FaultTargetName(f.target));
   json t = json::object();
   switch (f.trigger.type) {

@@ -40,6 +40,9 @@ struct TriggerSpec {
 
 struct FaultSpec {
   std::string kind = "none";
+  // How the fault is produced where it has more than one way
+  // (faults/real_methods.h): "auto" takes the real one where possible.
+  std::string method = "auto";
   FaultTarget target = FaultTarget::kWorker;
   TriggerSpec trigger;
 };

@@ -1,6 +1,9 @@
 // Each fault kind's signature, end to end, on a strategy where it shows.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <set>
 
 #include "results/results.h"
@@ -76,9 +79,21 @@ TEST(Faults, ExitNoFlushAtARandomMomentIsDeliveredBySignal) {
   EXPECT_GE(fired, 3);
 }
 
+Scenario WithMethod(Scenario s, const std::string& method) {
+  s.fault.method = method;
+  s.name += "-" + method;
+  return s;
+}
+
+// The kill a method ends in: the OOM killer's SIGKILL, or bad_alloc's abort().
+std::string OomEnd(const TrialResult& t) {
+  return t.fired.value("method", "") == "cgroup" ? "killed by SIGKILL" : "killed by SIGABRT";
+}
+
 TEST(Faults, OomByRlimitEndsInBadAllocAndSigabrt) {
-  RunOutcome out = RunAll({WithFault(MakeScenario("naive", 1, {4, 4, 10000}, 2), "oom",
-                                     Point(FaultPoint::kMidRecord))});
+  RunOutcome out = RunAll({WithMethod(WithFault(MakeScenario("naive", 1, {4, 4, 10000}, 2), "oom",
+                                                Point(FaultPoint::kMidRecord)),
+                                      "rlimit")});
   for (const TrialResult& t : out.scenarios[0].trials) {
     ASSERT_FALSE(t.fired.is_null());
     EXPECT_EQ(t.fired.value("method", ""), "rlimit");
@@ -94,7 +109,7 @@ TEST(Faults, OomAtARandomMomentFiresAtTheTargetsNextPoint) {
   for (const TrialResult& t : out.scenarios[0].trials) {
     if (t.fired.is_null()) continue;
     ++fired;
-    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "killed by SIGABRT") << t.processes.dump();
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), OomEnd(t)) << t.processes.dump();
     EXPECT_EQ(t.violations(), 0) << "atomic-rename must survive an out-of-memory death";
   }
   EXPECT_GE(fired, 2);
@@ -190,8 +205,9 @@ TEST(Faults, ExitNoFlushOnTheWriterIsASilentFailure) {
 // A full disk from the 20th record on: the target's later tasks all fail and
 // none is acknowledged; its stdio buffer is dropped, not half-written.
 TEST(Faults, DiskFullIsNeverAcknowledgedAsWritten) {
-  RunOutcome out = RunAll({WithFault(MakeScenario("naive", 2, {16, 8, 256}, 2), "disk-full",
-                                     Point(FaultPoint::kMidRecord, 20))});
+  RunOutcome out = RunAll({WithMethod(WithFault(MakeScenario("naive", 2, {16, 8, 256}, 2), "disk-full",
+                                                Point(FaultPoint::kMidRecord, 20)),
+                                      "injected")});
   for (const TrialResult& t : out.scenarios[0].trials) {
     EXPECT_EQ(t.fired.value("method", ""), "injected");
     EXPECT_GT(t.failed_tasks, 0);
@@ -263,6 +279,68 @@ TEST(Faults, PipeBrokenResultPipeLeavesCommittedWorkUnreportedAndARetryDuplicate
     EXPECT_TRUE(t.pipeline_ok);
     EXPECT_EQ(Count(t, AnomalyKind::kDuplicate), 16) << Describe(out.scenarios[1]);
     EXPECT_EQ(Count(t, AnomalyKind::kTorn), 0) << "the task finished before its report failed";
+  }
+}
+
+// Where root may mount: a real 2x-the-workload tmpfs that the target fills at
+// its 20th record. The kernel's ENOSPC reaches every process, nothing failed
+// is acknowledged, per-task-file leaves partial documents at final names and
+// atomic-rename leaves nothing damaged. Nothing stays mounted.
+TEST(Faults, DiskFullOnARealTmpfs) {
+  Scenario ptf = WithFault(MakeScenario("per-task-file", 2, {16, 8, 256}, 2), "disk-full",
+                           Point(FaultPoint::kMidRecord, 20));
+  Scenario ar = WithFault(MakeScenario("atomic-rename", 2, {16, 8, 256}, 2), "disk-full",
+                          Point(FaultPoint::kMidRecord, 20));
+  RunOutcome out = RunAll({ptf, ar});
+  const TrialResult& first = out.scenarios[0].trials.at(0);
+  if (first.fired.value("method", "") != "tmpfs")
+    GTEST_SKIP() << "skipped: no tmpfs here (needs root and permission to mount); disk-full ran as "
+                 << first.fired.value("method", "?");
+  for (const ScenarioResult& sr : out.scenarios) {
+    for (const TrialResult& t : sr.trials) {
+      EXPECT_EQ(t.fired.value("method", ""), "tmpfs");
+      EXPECT_GT(t.failed_tasks, 0) << Describe(sr);
+      EXPECT_EQ(Count(t, AnomalyKind::kLostAcked), 0) << Describe(sr);
+    }
+  }
+  for (const TrialResult& t : out.scenarios[0].trials)
+    EXPECT_GT(Count(t, AnomalyKind::kPartialVisible), 0) << Describe(out.scenarios[0]);
+  for (const TrialResult& t : out.scenarios[1].trials) EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
+  Result<std::string> mounts = ReadFileToString("/proc/self/mountinfo");
+  ASSERT_TRUE(mounts.ok());
+  EXPECT_EQ(mounts->find("crashbench"), std::string::npos) << "a trial's tmpfs is visible outside it";
+}
+
+// Where root has a writable memory cgroup: the kernel's OOM killer kills the
+// target (SIGKILL), the result says so, and the cgroup is removed afterwards.
+TEST(Faults, OomThroughTheKernelOomKillerInAMemoryCgroup) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("naive", 1, {4, 4, 10000}, 2), "oom",
+                                     Point(FaultPoint::kMidRecord))});
+  const TrialResult& first = out.scenarios[0].trials.at(0);
+  if (first.fired.value("method", "") != "cgroup")
+    GTEST_SKIP() << "skipped: no writable memory cgroup here (needs root); oom ran as "
+                 << first.fired.value("method", "?");
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    EXPECT_EQ(t.fired.value("method", ""), "cgroup");
+    EXPECT_EQ(End(t, t.fired.value("pid", 0)), "killed by SIGKILL");
+    EXPECT_EQ(Count(t, AnomalyKind::kTorn), 1) << Describe(out.scenarios[0]);
+    EXPECT_FALSE(t.pipeline_ok);
+  }
+  // Trials run in this process's cgroups; theirs were named after the trial process.
+  Result<std::string> self = ReadFileToString("/proc/self/cgroup");
+  ASSERT_TRUE(self.ok());
+  std::string v1 = "/", v2 = "/";
+  for (size_t pos = 0; pos < self->size();) {
+    size_t end = std::min(self->find('\n', pos), self->size());
+    const std::string line = self->substr(pos, end - pos);
+    pos = end + 1;
+    if (line.find(":memory:") != std::string::npos) v1 = line.substr(line.find(":memory:") + 8);
+    if (line.rfind("0::", 0) == 0) v2 = line.substr(3);
+  }
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    const std::string leaf = "/crashbench-oom-" + std::to_string(t.trial_pgid);
+    for (const std::string& dir : {"/sys/fs/cgroup/memory" + v1 + leaf, "/sys/fs/cgroup" + v2 + leaf})
+      EXPECT_NE(::access(dir.c_str(), F_OK), 0) << dir << " was left behind";
   }
 }
 

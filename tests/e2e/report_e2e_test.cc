@@ -338,10 +338,11 @@ TEST(ReportInBrowser, ABrowserThatDoesNotFinishInTimeIsKilledWithItsWholeGroup) 
   const std::string browser = FindBrowser();
   if (browser.empty()) GTEST_SKIP() << "skipped: no headless browser (see the test above)";
   ScratchDir d;
-  d.Write("page.html", "<!DOCTYPE html><title>t</title><p>slow enough</p>");
+  // A page whose script never ends: the browser never finishes it, so the
+  // timeout path is taken every time, as a hang would take it. By then its
+  // crash handlers have usually left the group and must be ended as well.
+  d.Write("page.html", "<!DOCTYPE html><title>t</title><script>for (;;) {}</script><p>never</p>");
   std::vector<int> leftovers;
-  // Less than the browser needs for the page: the timeout path, as a hang would take it. By
-  // then its crash handlers have usually left the group and must be ended as well.
   BrowserRun run = RunBrowser(browser, {"--dump-dom", "file://" + d.path() + "/page.html"},
                               d.path() + "/b", 500, &leftovers);
   EXPECT_TRUE(run.timed_out);

@@ -110,6 +110,20 @@ TEST(Scenario, UnknownPoolPolicyOrResumeListsValidOnes) {
   EXPECT_NE(e.find("per-task-file, atomic-rename"), std::string::npos) << e;
 }
 
+TEST(Scenario, FaultMethodsAreCheckedPerFault) {
+  auto r = ParseScenarios(R"({"name":"a","strategy":"naive","fault":{"kind":"disk-full","method":"tmpfs",
+                              "trigger":{"point":"mid-record"}}})", "x.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->at(0).fault.method, "tmpfs");
+  std::string e = Error(R"({"name":"a","strategy":"naive","fault":{"kind":"oom","method":"tmpfs",
+                              "trigger":{"point":"mid-record"}}})");
+  EXPECT_NE(e.find("fault.method"), std::string::npos) << e;
+  EXPECT_NE(e.find("auto, rlimit, cgroup"), std::string::npos) << e;
+  e = Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","method":"cgroup",
+                 "trigger":{"point":"mid-record"}}})");
+  EXPECT_NE(e.find("valid methods: auto"), std::string::npos) << e;
+}
+
 TEST(Scenario, DuplicateNamesAreRefused) {
   EXPECT_NE(Error(R"([{"name":"a","strategy":"naive"},{"name":"a","strategy":"naive"}])").find("twice"), std::string::npos);
 }
