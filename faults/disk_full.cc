@@ -36,6 +36,7 @@ class DiskFullFault final : public Fault {
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
+  bool ends_process() const override { return false; }
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ class EioFault final : public Fault {
   void FireInSelf() const override { InjectIoError(EIO, /*persistent=*/false); }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
+  bool ends_process() const override { return false; }
 };
 
 }  // namespace

@@ -61,6 +61,9 @@ class Fault {
   // from the supervisor's side (the reader dies) instead of acting in the
   // worker: the supervisor closes its read end; the worker carries on.
   virtual bool breaks_result_pipe() const { return false; }
+  // False for faults the target lives through (a full disk, an I/O error):
+  // acting in a process is then not a death, whatever its exit status says.
+  virtual bool ends_process() const { return true; }
 };
 
 // Sends sig through a pidfd the supervisor holds. A process that already

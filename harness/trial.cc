@@ -266,7 +266,8 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   // takes that for success). A signal that reached an exited process acted nowhere.
   // A death the pool's policy handled (a replaced worker) or that a restart
   // followed was not hidden.
-  const int acted_pid = o.fired.is_object() ? o.fired.value("acted_pid", 0) : 0;
+  const int acted_pid =
+      o.fired.is_object() && impl->ends_process() ? o.fired.value("acted_pid", 0) : 0;
   bool any_died = false;
   for (const PoolOutcome* run : runs) {
     for (const ProcessEnd& p : run->processes) {

@@ -311,6 +311,21 @@ TEST(Faults, DiskFullOnARealTmpfs) {
   EXPECT_EQ(mounts->find("crashbench"), std::string::npos) << "a trial's tmpfs is visible outside it";
 }
 
+// A disk that fills when the last writes fit in a page the file already has:
+// they succeed, every task is acknowledged, and nothing died. Not a silent
+// failure (the fault acted in the worker, which lived on).
+TEST(Faults, DiskFullThatNoWriteNoticesIsNotASilentFailure) {
+  RunOutcome out = RunAll({WithFault(MakeScenario("naive", 1, {4, 4, 64}, 1), "disk-full",
+                                     Point(FaultPoint::kMidRecord, 16))});
+  const TrialResult& t = out.scenarios[0].trials.at(0);
+  if (t.fired.value("method", "") != "tmpfs")
+    GTEST_SKIP() << "skipped: no tmpfs here (needs root and permission to mount)";
+  EXPECT_EQ(t.acked_tasks, 4);
+  EXPECT_TRUE(t.pipeline_ok);
+  EXPECT_EQ(Count(t, AnomalyKind::kSilentFailure), 0) << Describe(out.scenarios[0]);
+  EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[0]);
+}
+
 // Where root has a writable memory cgroup: the kernel's OOM killer kills the
 // target (SIGKILL), the result says so, and the cgroup is removed afterwards.
 TEST(Faults, OomThroughTheKernelOomKillerInAMemoryCgroup) {
