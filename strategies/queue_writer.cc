@@ -74,9 +74,12 @@ bool ScanHeader(std::string_view line, long long* seq, long long* of) {
 // reads nothing meanwhile, which is the bug.
 void JoinWorkers(const std::atomic<long long>* finished, long long tasks, int in_fd) {
   while (finished->load(std::memory_order_acquire) < tasks) {
-    struct pollfd p {in_fd, 0, 0};  // events 0: only POLLHUP (no writer left) wakes it
+    // events 0: only POLLHUP (no writer left) is reported.
+    struct pollfd p = {};
+    p.fd = in_fd;
     if (::poll(&p, 1, 0) > 0 && (p.revents & POLLHUP)) return;
-    struct timespec pause {0, 1000 * 1000};  // 1 ms
+    struct timespec pause = {};
+    pause.tv_nsec = 1000 * 1000;  // 1 ms
     ::nanosleep(&pause, nullptr);
   }
 }

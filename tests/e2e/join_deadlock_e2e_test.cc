@@ -48,7 +48,8 @@ TEST(JoinDeadlock, AfterJoinWithOutputLargerThanThePipeIsADiagnosedHang) {
                   Count(t, AnomalyKind::kInterleaved) + Count(t, AnomalyKind::kTorn),
               0)
         << Describe(out.scenarios[0]);
-    for (const auto& p : t.processes) EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
+    for (const auto& p : t.processes)
+      EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
   }
   for (int pid : ReportedPids(out)) EXPECT_FALSE(ProcessExists(pid)) << pid;
   EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{});
@@ -82,6 +83,22 @@ TEST(JoinDeadlock, AfterJoinWithOutputThatFitsThePipeFinishes) {
       EXPECT_EQ(t.records_visible, kFitsThePipe.tasks * kFitsThePipe.records_per_task);
       EXPECT_TRUE(t.pipeline_ok);
     }
+  }
+}
+
+// A worker killed before it finishes its task never counts it, but once every
+// worker has exited the pipe reports hang-up and the join returns: a worker's
+// death is not turned into a hang.
+TEST(JoinDeadlock, AfterJoinDoesNotWaitForADeadWorkersTask) {
+  Scenario s = WithPointKill(Drain("after-join", kFitsThePipe, 2), FaultPoint::kBeforeWrite, 10);
+  s.on_worker_death = WorkerDeathPolicy::kFailTask;
+  s.deadline_ms = 5000;
+  RunOutcome out = RunAll({s});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    ASSERT_FALSE(t.fired.is_null());
+    EXPECT_EQ(Count(t, AnomalyKind::kHang), 0) << Describe(out.scenarios[0]);
+    EXPECT_EQ(t.failed_tasks, 1);
+    EXPECT_EQ(t.acked_tasks, kFitsThePipe.tasks - 1);
   }
 }
 
