@@ -178,6 +178,7 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   pc.strategy_config.payload_seed = s.seed;
   pc.strategy_config.records_per_task = s.workload.records_per_task;
   pc.strategy_config.record_bytes = s.workload.record_bytes;
+  pc.strategy_config.tasks = s.workload.tasks;
   pc.workers = s.workers;
   pc.tasks = s.workload.tasks;
   pc.deadline_ms = s.deadline_ms;
@@ -235,6 +236,7 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
     rc.strategy_config.pipe_bytes = 0;
     for (long long t = 0; t < s.workload.tasks; ++t)
       if (::access((plan.dir + "/" + PerTaskFileName(t)).c_str(), F_OK) == 0) rc.skip_tasks.insert(t);
+    rc.strategy_config.tasks = s.workload.tasks - static_cast<long long>(rc.skip_tasks.size());
     restart = RunPool(rc);
     if (!restart.ok()) {
       result.error = "restart: " + restart.status().message();

@@ -60,6 +60,7 @@ nlohmann::json WorkerSpecToJson(const StrategyConfig& config, const std::string&
           {"payload_seed", config.payload_seed},
           {"records_per_task", config.records_per_task},
           {"record_bytes", config.record_bytes},
+          {"tasks", config.tasks},
           {"fault",
            {{"kind", fault_kind},
             {"target", static_cast<int>(fault.target)},
@@ -86,6 +87,7 @@ void SpawnedWorkerMain(const std::string& spec_json) {
   config.payload_seed = j["payload_seed"];
   config.records_per_task = j["records_per_task"];
   config.record_bytes = j["record_bytes"];
+  config.tasks = j.value("tasks", 0LL);
   static std::unique_ptr<Fault> impl = fault_info->make();
   static ArmedFault fault;
   const auto& f = j["fault"];

@@ -23,6 +23,7 @@ struct StrategyConfig {
   uint64_t payload_seed = 0;
   long long records_per_task = 0;
   long long record_bytes = 0;
+  long long tasks = 0;  // tasks this run will start (skipped ones not counted)
   int pipe_bytes = 0;  // capacity for pipes the strategy creates; 0: the kernel's default
   FsyncMode fsync() const;
   const std::string& option(const std::string& key) const { return options.at(key); }

@@ -19,15 +19,34 @@
 // only) is that moment: a producer killed there leaves half a frame in the
 // pipe, and the writer reads the next frame's bytes as the rest of this one: a
 // corrupt line, then a length that is not one.
+//
+//   drain=concurrent (default)  the writer reads the pipe while workers write
+//                               to it: the fix, "drain before join".
+//   drain=after-join            the join deadlock. The writer (the parent that
+//                               collects results) first joins the workers: it
+//                               waits until every task's records have been
+//                               sent (a counter of finished tasks in shared
+//                               memory reaches StrategyConfig::tasks, or every
+//                               worker has closed the pipe), and only then
+//                               reads. Output that fits the pipe (64 KiB by
+//                               default) passes: fine in testing. Larger output
+//                               fills the pipe, the workers sleep in write(2)
+//                               and never finish their tasks, the writer waits
+//                               for them forever: a `hang`, which the
+//                               supervisor's deadline diagnoses.
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
 
 #include "harness/sys.h"
 #include "strategies/common.h"
@@ -49,8 +68,25 @@ bool ScanHeader(std::string_view line, long long* seq, long long* of) {
   return field("\"seq\":", seq) && field("\"of\":", of);
 }
 
-int WriterMain(WorkerContext& ctx, int in_fd) {
+// The join of drain=after-join: returns once every task has sent all its
+// records (finished reaches the task count) or every worker has closed its end
+// of the pipe (nothing more can come: dead workers' tasks never finish). It
+// reads nothing meanwhile, which is the bug.
+void JoinWorkers(const std::atomic<long long>* finished, long long tasks, int in_fd) {
+  while (finished->load(std::memory_order_acquire) < tasks) {
+    // events 0: only POLLHUP (no writer left) is reported.
+    struct pollfd p = {};
+    p.fd = in_fd;
+    if (::poll(&p, 1, 0) > 0 && (p.revents & POLLHUP)) return;
+    struct timespec pause = {};
+    pause.tv_nsec = 1000 * 1000;  // 1 ms
+    ::nanosleep(&pause, nullptr);
+  }
+}
+
+int WriterMain(WorkerContext& ctx, int in_fd, const std::atomic<long long>* finished) {
   const StrategyConfig& c = ctx.config();
+  if (finished) JoinWorkers(finished, c.tasks, in_fd);
   const std::string path = c.dir + "/records.jsonl";
   FILE* f = std::fopen(path.c_str(), "ae");
   if (!f) return 10;
@@ -79,15 +115,33 @@ int WriterMain(WorkerContext& ctx, int in_fd) {
 
 class QueueWriter final : public Strategy {
  public:
+  ~QueueWriter() override {
+    if (finished_) ::munmap(finished_, sizeof(std::atomic<long long>));
+  }
+
   Status SetUp(const StrategyConfig& config, PoolHost& host) override {
     UniqueFd read_end;
     RETURN_IF_ERROR(MakePipe(&read_end, &write_end_));
     if (config.pipe_bytes > 0 && ::fcntl(write_end_.get(), F_SETPIPE_SZ, config.pipe_bytes) < 0)
       return ErrnoStatus("F_SETPIPE_SZ", errno);
     slot_ = host.ShareWithWorkers(write_end_.get());
+    if (config.option("drain") == "after-join") {
+      // The finished-task counter lives in a shared memory file: the writer
+      // and forked workers inherit the mapping, spawned workers map the
+      // descriptor (slot 1, after the pipe's).
+      counter_fd_ = UniqueFd(::memfd_create("crashbench-join", MFD_CLOEXEC));
+      if (!counter_fd_.valid()) return ErrnoStatus("memfd_create", errno);
+      if (::ftruncate(counter_fd_.get(), sizeof(std::atomic<long long>)) != 0)
+        return ErrnoStatus("ftruncate", errno);
+      RETURN_IF_ERROR(MapCounter(counter_fd_.get()));
+      new (finished_) std::atomic<long long>(0);
+      if (host.ShareWithWorkers(counter_fd_.get()) != kCounterSlot)
+        return Status::Error("slot order");
+    }
     const int in_fd = read_end.get();
-    RETURN_IF_ERROR(host.StartWriter({in_fd}, [in_fd](WorkerContext& ctx) {
-      return WriterMain(ctx, in_fd);
+    const std::atomic<long long>* finished = finished_;
+    RETURN_IF_ERROR(host.StartWriter({in_fd}, [in_fd, finished](WorkerContext& ctx) {
+      return WriterMain(ctx, in_fd, finished);
     }));
     // read_end closes here: only the writer reads, so its death means EPIPE.
     return Status::Ok();
@@ -96,6 +150,13 @@ class QueueWriter final : public Strategy {
   // Workers hold their own copies; the writer sees end-of-stream when the last
   // worker exits.
   void WorkersStarted() override { write_end_.Reset(); }
+
+  Status WorkerStart(WorkerContext& ctx) override {
+    // A spawned worker starts from a fresh object: it maps the counter itself.
+    if (!finished_ && ctx.config().option("drain") == "after-join")
+      return MapCounter(ctx.SharedFd(kCounterSlot));
+    return Status::Ok();
+  }
 
   Status RunTask(WorkerContext& ctx, long long task) override {
     const StrategyConfig& c = ctx.config();
@@ -118,11 +179,25 @@ class QueueWriter final : public Strategy {
       ctx.Point(FaultPoint::kAfterWrite);
       ctx.RecordWritten();
     }
+    // Every record of the task is in the pipe: the join may count it.
+    if (finished_) finished_->fetch_add(1, std::memory_order_release);
     return Status::Ok();
   }
 
  private:
+  static constexpr int kCounterSlot = 1;
+
+  Status MapCounter(int fd) {
+    void* p = ::mmap(nullptr, sizeof(std::atomic<long long>), PROT_READ | PROT_WRITE, MAP_SHARED,
+                     fd, 0);
+    if (p == MAP_FAILED) return ErrnoStatus("mmap join counter", errno);
+    finished_ = static_cast<std::atomic<long long>*>(p);
+    return Status::Ok();
+  }
+
   UniqueFd write_end_;
+  UniqueFd counter_fd_;
+  std::atomic<long long>* finished_ = nullptr;  // drain=after-join only
   int slot_ = 0;
   std::string frame_;
 };

@@ -47,7 +47,11 @@ const std::vector<StrategyInfo>& AllStrategies() {
          "deliberately broken variant for testing crashbench's gate"}},
        &MakeAtomicRename},
       {"queue-writer", Layout::kShared, "workers pipe records to one writer process",
-       {FsyncOption("none")}, &MakeQueueWriter},
+       {FsyncOption("none"),
+        {"drain", {"concurrent", "after-join"},
+         "the writer reads while workers write (the fix); or joins the workers first and reads "
+         "after: output larger than the pipe deadlocks (a hang)"}},
+       &MakeQueueWriter},
   };
   return kStrategies;
 }
