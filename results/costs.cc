@@ -37,7 +37,8 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
   const double cores = std::min<double>(s.workers, std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
   std::array<std::vector<double>, kNumStages> stages;
   for (const TrialResult& t : sr.trials) {
-    if (!t.error.empty() || t.duration_ms <= 0) continue;
+    // A trial that hung measured its deadline, not the strategy.
+    if (!t.error.empty() || t.duration_ms <= 0 || t.count(AnomalyKind::kHang) > 0) continue;
     rates.push_back(static_cast<double>(t.acked_tasks * s.workload.records_per_task) / (t.duration_ms / 1000.0));
     cpu_ms += t.duration_ms * cores;
     for (long long us : t.task_latency_us) latencies.push_back(static_cast<double>(us) / 1000.0);

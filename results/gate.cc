@@ -123,6 +123,9 @@ std::vector<double> ThroughputSamples(const json& scenario) {
   for (const json& t : Field(scenario, "trials")) {
     if (t.contains("error") || !t.contains("duration_ms") || !t["duration_ms"].is_number())
       continue;
+    // A trial that hung measured its deadline, not the strategy.
+    if (t.contains("anomalies") && t["anomalies"].is_object() && t["anomalies"].contains("hang"))
+      continue;
     const double ms = t["duration_ms"].get<double>();
     if (ms <= 0) continue;
     const double records = t.contains("records_visible")
