@@ -53,8 +53,10 @@ std::string RenderCostBarsSvg(const std::vector<CostBar>& bars, const std::strin
   const int width = std::max(left + static_cast<int>(bars.size()) * (bar_w + gap) + 40 + static_cast<int>(longest) * 3,
                              left + static_cast<int>(title.size()) * 8);  // the title never clipped
   std::ostringstream svg;
+  // The viewBox lets a page scale the drawing down (max-width) instead of clipping it.
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
-      << top + height + label_h << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+      << top + height + label_h << "\" viewBox=\"0 0 " << width << " " << top + height + label_h
+      << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
   svg << "<text x=\"" << left << "\" y=\"20\" font-size=\"14\">" << Escape(title) << "</text>\n";
   auto y_of = [&](double v) { return top + height - static_cast<int>(height * v / max_value); };
   for (int i = 0; i <= 4; ++i) {

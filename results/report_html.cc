@@ -40,8 +40,10 @@ std::string HeatMapSvg(const ReportModel& m) {
       left + static_cast<int>(m.cols.size()) * cell_w + static_cast<int>(longest_col) * 4;
   const int height = top + static_cast<int>(m.rows.size()) * cell_h + 8;
   std::ostringstream svg;
+  // The viewBox lets the page scale the map down (max-width) instead of clipping it.
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"heatmap\" width=\"" << width
-      << "\" height=\"" << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+      << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
+      << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
   for (size_t c = 0; c < m.cols.size(); ++c) {
     const int x = left + static_cast<int>(c) * cell_w + cell_w / 2;
     svg << "<text transform=\"translate(" << x << "," << top - 6 << ") rotate(-35)\">"
@@ -116,8 +118,9 @@ std::string StagesSvg(const ReportModel& m) {
   if (rows.empty()) return "";
   const int left = 16 + static_cast<int>(longest) * 7, bar_max = 560, row_h = 24, top = 34;
   std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"stages\" width=\""
-      << left + bar_max + 90 << "\" height=\"" << top + static_cast<int>(rows.size()) * row_h + 10
+  const int svg_w = left + bar_max + 90, svg_h = top + static_cast<int>(rows.size()) * row_h + 10;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"stages\" width=\"" << svg_w
+      << "\" height=\"" << svg_h << "\" viewBox=\"0 0 " << svg_w << " " << svg_h
       << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
   for (int i = 0; i < kNumStages; ++i)  // legend
     svg << "<rect x=\"" << left + i * 95 << "\" y=\"6\" width=\"12\" height=\"12\" fill=\""

@@ -260,6 +260,10 @@ TEST(ReportHtml, HeatMapCostBarsStagesAndReplayInOneSelfContainedPage) {
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);
   EXPECT_EQ(html.find("href=\"http"), std::string::npos);
   EXPECT_EQ(html.find("bad <&"), std::string::npos);  // never unescaped
+  // The page scales wide drawings down (max-width): only a viewBox keeps their
+  // far columns and last rows from being cut off.
+  EXPECT_GE(Count(html, "<svg "), 3u);
+  EXPECT_EQ(Count(html, "<svg "), Count(html, " viewBox=\"0 0 "));
 }
 
 TEST(ReportAnnotations, AtMostTenErrorsThenACount) {
