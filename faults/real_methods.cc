@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +53,12 @@ Status WriteSmallFile(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
+bool SwapIsOn() {
+  Result<std::string> swaps = ReadFileToString("/proc/swaps");
+  // A header line, then one line per swap area.
+  return swaps.ok() && std::count(swaps->begin(), swaps->end(), '\n') > 1;
+}
+
 // The trial's own memory cgroup, as /proc/self/cgroup names it: v1's
 // "N:memory:/path", else v2's "0::/path" where the v2 root offers memory.
 Result<std::string> CreateMemoryCgroup() {
@@ -89,9 +96,15 @@ Result<std::string> CreateMemoryCgroup() {
     ::rmdir(dir.c_str());
     return s;
   }
-  // No swap to escape into (either file may be absent).
-  (void)WriteSmallFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(kCgroupLimitBytes));
-  (void)WriteSmallFile(dir + "/memory.swap.max", "0");
+  // No swap to escape into: with swap on and no way to cap it, the target
+  // would swap instead of meeting the OOM killer, so the method is refused.
+  const bool capped =
+      WriteSmallFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(kCgroupLimitBytes)).ok() ||
+      WriteSmallFile(dir + "/memory.swap.max", "0").ok();
+  if (!capped && SwapIsOn()) {
+    ::rmdir(dir.c_str());
+    return Status::Error("swap is on and the memory cgroup cannot cap it");
+  }
   return dir;
 }
 
@@ -152,6 +165,7 @@ Status TearDownFaultScene(const FaultScene& scene) {
         const std::string path = scene.dir + "/" + e->d_name;
         struct stat st;
         if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (std::string("/") + e->d_name == kFillerName) continue;  // not output
         if (Result<std::string> text = ReadFileToString(path); text.ok())
           files.emplace_back(e->d_name, std::move(*text));
       }
@@ -166,8 +180,11 @@ Status TearDownFaultScene(const FaultScene& scene) {
   }
   if (scene.method == "cgroup") {
     // The killed target may take a moment to leave it after being reaped.
-    for (int i = 0; i < 100 && ::rmdir(scene.cgroup.c_str()) != 0 && errno == EBUSY; ++i)
+    int rc = -1;
+    for (int i = 0; i < 100 && (rc = ::rmdir(scene.cgroup.c_str())) != 0 && errno == EBUSY; ++i)
       ::usleep(10000);
+    if (rc != 0 && errno != ENOENT && result.ok())
+      result = ErrnoStatus("removing the oom cgroup " + scene.cgroup, errno);
   }
   return result;
 }

@@ -146,7 +146,9 @@ bool FaultAgent::Fire(int point, long long occurrence, bool defer_self) {
       if (::poll(&p, 1, 10) > 0 && (p.revents & POLLERR)) break;
     return false;
   }
-  if (self && defer_self) return true;
+  // Only a dying process leaves the partial state behind; a fault the target
+  // lives through acts now, and the caller's work goes on whole.
+  if (self && defer_self && fault_.impl->ends_process()) return true;
   if (self) fault_.impl->FireInSelf();
   return false;
 }

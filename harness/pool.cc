@@ -266,7 +266,8 @@ void Supervisor::FireAtTargets(pid_t except) {
     // The supervisor is the reader of every worker's result pipe: it "dies"
     // by closing its end. The worker that reached the trigger waits for it.
     auto break_pipe = [&](WorkerSlot& w) {
-      if (w.child.reaped() || !w.ack_r.valid()) return;
+      // A worker holding no task will not report again: nothing to break.
+      if (w.child.reaped() || !w.ack_r.valid() || w.in_flight < 0) return;
       DrainAcks(w);  // what was sent before the reader died was read
       w.ack_r.Reset();
       if (!region_->get()->acted_pid.load()) region_->get()->acted_pid.store(w.child.pid());
@@ -473,6 +474,11 @@ Result<PoolOutcome> Supervisor::Run() {
     workers_final_ = true;
   }
   if (broken_ && !out_.hang) FailPendingTasks();
+  // Retries no worker was left to take (the replacement bound was reached).
+  if (!out_.hang)
+    for (long long task : retry_queue_)
+      out_.failed_tasks.emplace_back(task, "not retried: no worker left to run it");
+  retry_queue_.clear();
 
   Status torn_down = strategy_->TearDown();
   out_.duration_us = Elapsed();

@@ -46,6 +46,7 @@ struct Pitfall {
   int workers = 4;
   std::set<AnomalyKind> forbid;  // what the variant still promises
   long long deadline_ms = 10000;  // short where a hang is the finding: it costs the deadline
+  FaultTarget target = FaultTarget::kWorker;
 };
 
 void AddPitfalls(bool quick, std::vector<Scenario>* out) {
@@ -64,14 +65,24 @@ void AddPitfalls(bool quick, std::vector<Scenario>* out) {
        {K::kHang, K::kDuplicate, K::kLostAcked}},
       {"naive open=truncate", "naive", {{"open", "truncate"}}, "none", FaultPoint::kMidRecord,
        WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4, {K::kHang, K::kDuplicate}},
+      // The raw descriptor: one O_APPEND write(2) per record, nothing buffered.
       {"shared-handle handle=fd", "shared-handle", {{"handle", "fd"}}, "none", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
-       {K::kHang, K::kDuplicate, K::kLostAcked}},
+       WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 256, 1024}, 4,
+       std::set<AnomalyKind>(kAllViolations)},
       // The join deadlock: the collector joins its producers before reading
       // their pipe, and 128 KiB of records do not fit in it.
       {"queue-writer drain=after-join", "queue-writer", {{"drain", "after-join"}}, "none",
        FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 16, 512}, 4,
        {K::kDuplicate, K::kCorrupt, K::kInterleaved}, 1000},
+      // The fix for queue-writer's lost acknowledgements: confirm after writing.
+      {"queue-writer ack=on-write", "queue-writer", {{"ack", "on-write"}}, "sigkill",
+       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
+       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked}, 10000,
+       FaultTarget::kWriter},
+      {"queue-writer ack=on-write", "queue-writer", {{"ack", "on-write"}}, "pipe-broken",
+       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
+       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked}, 10000,
+       FaultTarget::kWriter},
       // Frames over PIPE_BUF: a producer killed mid-message leaves half a frame.
       {"queue-writer 10KB records", "queue-writer", {}, "sigkill", FaultPoint::kMidRecord,
        WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 8, 10000}, 1, {K::kHang, K::kDuplicate}},
@@ -102,7 +113,8 @@ void AddPitfalls(bool quick, std::vector<Scenario>* out) {
     s.workload = quick ? Workload{std::min(16LL, p.workload.tasks), std::min(8LL, p.workload.records_per_task),
                                   p.workload.record_bytes}
                        : p.workload;
-    if (quick && p.row == "locked-append open=inherited") s.workload = p.workload;  // a race: needs long tasks
+    // Interleaving (or its absence) is a race: it needs long tasks even in --quick.
+    if (quick && p.workload.records_per_task > 16) s.workload = p.workload;
     s.seed = 42;
     s.on_worker_death = p.policy;
     s.resume = p.resume;
@@ -112,6 +124,7 @@ void AddPitfalls(bool quick, std::vector<Scenario>* out) {
     if (p.fault != "none") {
       s.fault.trigger.type = TriggerType::kPoint;
       s.fault.trigger.point = p.point;
+      s.fault.target = p.target;
     }
     s.deadline_ms = p.deadline_ms;
     s.name = p.row + "/" + FaultLabel(s.fault);

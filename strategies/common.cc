@@ -26,6 +26,18 @@ Status WriteRecordInHalves(WorkerContext& ctx, std::string_view text,
   return Status::Ok();
 }
 
+Status WriteRecordWhole(WorkerContext& ctx, std::string_view text,
+                        const std::function<Status(const char*, size_t)>& write_bytes) {
+  ctx.Point(FaultPoint::kBeforeWrite);
+  {
+    StageTimer t(ctx.clock(), Stage::kWrite);
+    RETURN_IF_ERROR(write_bytes(text.data(), text.size()));
+  }
+  ctx.Point(FaultPoint::kAfterWrite);
+  ctx.RecordWritten();
+  return Status::Ok();
+}
+
 Status StdioWrite(FILE* f, const char* p, size_t n, const std::string& what) {
   if (int err = TakeInjectedIoError()) return ErrnoStatus("fwrite " + what, err);
   if (n > 0 && std::fwrite(p, 1, n, f) != n) return ErrnoStatus("fwrite " + what, errno);

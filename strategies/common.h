@@ -18,6 +18,13 @@ namespace crashbench {
 Status WriteRecordInHalves(WorkerContext& ctx, std::string_view text,
                            const std::function<Status(const char*, size_t)>& write_bytes);
 
+// Writes one record's bytes with one call: `before-write`, the write,
+// `after-write`. There is no `mid-record` point: one write(2) of a regular
+// file opened O_APPEND is not split by other appenders, and nothing runs
+// between its halves.
+Status WriteRecordWhole(WorkerContext& ctx, std::string_view text,
+                        const std::function<Status(const char*, size_t)>& write_bytes);
+
 // fwrite into a stdio stream, as a buffered program does: bytes may stay in
 // the process's buffer until it fills, is flushed or the stream is closed.
 Status StdioWrite(FILE* f, const char* p, size_t n, const std::string& what);

@@ -27,7 +27,8 @@ const std::vector<StrategyInfo>& AllStrategies() {
       {"shared-handle", Layout::kShared, "workers write through a handle the parent opened",
        {FsyncOption("none"),
         {"handle", {"stdio", "fd"},
-         "an inherited buffered FILE*; or the raw descriptor, written with write(2)"}},
+         "an inherited buffered FILE*; or the raw descriptor, one write(2) per record (the "
+         "fix)"}},
        &MakeSharedHandle},
       {"per-task-file", Layout::kPerTask, "each task writes its own final file directly",
        {FsyncOption("none")}, &MakePerTaskFile},
@@ -50,7 +51,10 @@ const std::vector<StrategyInfo>& AllStrategies() {
        {FsyncOption("none"),
         {"drain", {"concurrent", "after-join"},
          "the writer reads while workers write (the fix); or joins the workers first and reads "
-         "after: output larger than the pipe deadlocks (a hang)"}},
+         "after: output larger than the pipe deadlocks (a hang)"},
+        {"ack", {"on-send", "on-write"},
+         "a task is acknowledged once its frames are in the pipe; or once the writer has "
+         "written it to the kernel (the fix: a dead writer loses no acknowledged record)"}},
        &MakeQueueWriter},
   };
   return kStrategies;

@@ -13,10 +13,11 @@
 // In spawn mode the child re-executes and cannot inherit a FILE*: it wraps the
 // inherited descriptor in a new stream (as a program passing fd numbers would).
 //
-// handle=fd models the raw descriptor instead (os.write(fd, ...) on an fd the
-// parent opened): nothing is buffered, so nothing is lost at exit, but every
-// record reaches the file in two write(2) calls and concurrent workers'
-// halves interleave.
+// handle=fd models the raw descriptor instead (os.write(fd, line) on an fd the
+// parent opened with O_APPEND): each record is one write(2), which the kernel
+// does not split among appenders, and nothing is buffered, so nothing is lost
+// at exit: the fix. (It has no mid-record point: nothing runs inside one
+// write(2).)
 #include <cstdio>
 #include <memory>
 
@@ -53,7 +54,8 @@ class SharedHandle final : public Strategy {
     };
     auto sync = [&] { return raw ? SyncFd(ctx, fd, path_) : FlushAndSync(ctx, file_, path_); };
     for (long long seq = 0; seq < c.records_per_task; ++seq) {
-      RETURN_IF_ERROR(WriteRecordInHalves(ctx, ctx.RecordText(task, seq, true), write));
+      const std::string& text = ctx.RecordText(task, seq, true);
+      RETURN_IF_ERROR(raw ? WriteRecordWhole(ctx, text, write) : WriteRecordInHalves(ctx, text, write));
       if (c.fsync() == FsyncMode::kRecord) RETURN_IF_ERROR(sync());
     }
     if (c.fsync() == FsyncMode::kTask) RETURN_IF_ERROR(sync());

@@ -2,8 +2,11 @@
 
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "harness/sys.h"
@@ -65,6 +68,13 @@ RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
     for (const TrialResult& t : sr.trials) EXPECT_EQ(t.error, "") << sr.scenario.name << " trial " << t.index;
   }
   return out;
+}
+
+bool ScratchOnTmpfs() {
+  const char* tmp = std::getenv("TMPDIR");
+  struct statfs fs;
+  return ::statfs(tmp && *tmp ? tmp : "/tmp", &fs) == 0 &&
+         fs.f_type == static_cast<decltype(fs.f_type)>(TMPFS_MAGIC);
 }
 
 long long Count(const TrialResult& t, AnomalyKind kind) {

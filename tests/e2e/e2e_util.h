@@ -21,6 +21,10 @@ RunOptions TestRunOptions();
 // Runs the scenarios; checks that no trial hit a harness error.
 RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep = false, int jobs = 2);
 
+// Whether trials' scratch directories ($TMPDIR or /tmp) are on a tmpfs, where
+// fsync costs nothing: tests that need a slow fsync skip there.
+bool ScratchOnTmpfs();
+
 long long Count(const TrialResult& t, AnomalyKind kind);
 long long TotalCount(const ScenarioResult& s, AnomalyKind kind);
 int TrialsWithViolations(const ScenarioResult& s);

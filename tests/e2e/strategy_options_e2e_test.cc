@@ -59,12 +59,17 @@ TEST(StrategyOptions, NaiveTruncateLosesAcknowledgedRecordsWithNoFault) {
 }
 
 // The inherited FILE* keeps each worker's last records in a buffer that
-// os._exit never writes; the raw descriptor buffers nothing.
-TEST(StrategyOptions, SharedHandleRawDescriptorLosesNothingAtExit) {
-  Scenario base = MakeScenario("shared-handle", 1, {8, 4, 256}, 1);
+// os._exit never writes; the raw descriptor buffers nothing, and its one
+// O_APPEND write(2) per record is never split by the other workers' writes.
+TEST(StrategyOptions, SharedHandleRawDescriptorLosesNothingAndNeverInterleaves) {
+  Scenario base = MakeScenario("shared-handle", 4, {16, 256, 1024}, 3);
   RunOutcome out = RunAll({With(base, "handle", "stdio"), With(base, "handle", "fd")});
-  EXPECT_GT(Count(out.scenarios[0].trials.at(0), AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[0]);
-  EXPECT_EQ(out.scenarios[1].trials.at(0).violations(), 0) << Describe(out.scenarios[1]);
+  for (const TrialResult& t : out.scenarios[0].trials)
+    EXPECT_GT(Count(t, AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[0]);
+  for (const TrialResult& t : out.scenarios[1].trials) {
+    EXPECT_EQ(t.records_visible, 16 * 256);
+    EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
+  }
 }
 
 // A producer killed while its 10 KB frame is half in the pipe: the writer
@@ -80,6 +85,39 @@ TEST(StrategyOptions, QueueWriterProducerKilledMidFrameBreaksTheWriter) {
     EXPECT_TRUE(writer_failed) << Describe(out.scenarios[0]);
     EXPECT_FALSE(t.pipeline_ok);
   }
+}
+
+// The writer (the pipe's reader) dies: acknowledging on send loses the
+// acknowledged frames still in the pipe; acknowledging once the writer has
+// written the task loses none (the tasks in flight fail instead).
+TEST(StrategyOptions, QueueWriterAckOnWriteLosesNoAcknowledgedRecordWhenTheWriterDies) {
+  if (ScratchOnTmpfs()) GTEST_SKIP() << "skipped: scratch is on a tmpfs, where fsync is free and the writer is not the slow end";
+  Scenario base = MakeScenario("queue-writer", 4, {32, 16, 256}, 2);
+  base.options["fsync"] = "record";  // the writer is the slow end: the pipe is full when it dies
+  base.fault.kind = "pipe-broken";
+  base.fault.target = FaultTarget::kWriter;
+  base.fault.trigger.type = TriggerType::kPoint;
+  base.fault.trigger.point = FaultPoint::kAfterWrite;
+  base.fault.trigger.occurrence = 100;
+  RunOutcome out = RunAll({With(base, "ack", "on-send"), With(base, "ack", "on-write")});
+  for (const TrialResult& t : out.scenarios[0].trials)
+    EXPECT_GT(Count(t, AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[0]);
+  for (const TrialResult& t : out.scenarios[1].trials) {
+    ASSERT_FALSE(t.fired.is_null());
+    EXPECT_EQ(Count(t, AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[1]);
+    EXPECT_GT(t.failed_tasks, 0) << "tasks the writer never confirmed fail";
+  }
+}
+
+// The acknowledgement wait works across exec too (spawned workers map the marks).
+TEST(StrategyOptions, QueueWriterAckOnWriteRunsCleanInSpawnMode) {
+  Scenario s = With(MakeScenario("queue-writer", 4, {32, 8, 256}, 1), "ack", "on-write");
+  s.start_method = StartMethod::kSpawn;
+  RunOutcome out = RunAll({s});
+  const TrialResult& t = out.scenarios[0].trials.at(0);
+  EXPECT_TRUE(t.pipeline_ok);
+  EXPECT_EQ(t.acked_tasks, 32);
+  EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[0]);
 }
 
 }  // namespace

@@ -234,6 +234,22 @@ TEST(Gate, ViolationRateRiseNeedsMoreThanChance) {
   EXPECT_EQ(fell.ExitCode(true), 0) << fell.Render();
 }
 
+// A scenario whose pool policy changed is another scenario: retry-task's
+// duplicates are not a rise against fail-pool's baseline.
+TEST(Gate, AChangedPoolPolicyIsNotComparedWithTheOldOne) {
+  json base = FaultScenario("duplicate", 0, 40, false);
+  json current = FaultScenario("duplicate", 40, 40, false);
+  current["on_worker_death"] = "retry-task";
+  GateReport r = RunGate(Results(Context(), {base}), Results(Context(), {current}), GateOptions{});
+  EXPECT_FALSE(Has(r, Verdict::kBad, "violation rate rose")) << r.Render();
+  EXPECT_TRUE(Has(r, Verdict::kNote, "no match in the baseline")) << r.Render();
+  // The same policy, written out or left to its default, still matches.
+  base["on_worker_death"] = "fail-pool";
+  current.erase("on_worker_death");
+  r = RunGate(Results(Context(), {base}), Results(Context(), {current}), GateOptions{});
+  EXPECT_TRUE(Has(r, Verdict::kBad, "violation rate rose")) << r.Render();
+}
+
 TEST(Gate, HarnessErrorsInTheCurrentRunExit3) {
   json cur_scenario = FaultScenario("torn", 0, 5, false);
   cur_scenario["summary"]["harness_errors"] = 2;
