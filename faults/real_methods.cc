@@ -5,10 +5,12 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -148,6 +150,44 @@ Result<FaultScene> PrepareFaultScene(const std::string& kind, const std::string&
   }
   Publish(scene);
   return scene;
+}
+
+Status ProbeFaultMethod(const std::string& kind, const std::string& method) {
+  if (method != "tmpfs" && method != "cgroup") return Status::Ok();
+  char dir[] = "/tmp/crashbench-probe-XXXXXX";
+  if (!::mkdtemp(dir)) return ErrnoStatus("mkdtemp", errno);
+  UniqueFd r, w;
+  Status made = MakePipe(&r, &w);
+  std::string why;
+  if (made.ok()) {
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      r.Reset();
+      Result<FaultScene> scene = PrepareFaultScene(kind, method, dir, 1 << 20);
+      if (scene.ok() && TearDownFaultScene(*scene).ok()) ::_exit(0);
+      const std::string msg = scene.ok() ? "tear-down failed" : scene.status().message();
+      (void)WriteFull(w.get(), msg.data(), msg.size());
+      ::_exit(1);
+    }
+    w.Reset();
+    if (pid < 0) {
+      why = "fork: " + std::string(std::strerror(errno));
+    } else {
+      char buf[512];
+      ssize_t n;
+      while ((n = RetryOnEintr([&] { return ::read(r.get(), buf, sizeof buf); })) > 0)
+        why.append(buf, static_cast<size_t>(n));
+      int status = 0;
+      RetryOnEintr([&] { return ::waitpid(pid, &status, 0); });
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) why.clear();
+      else if (why.empty()) why = "the probe ended abnormally";
+    }
+  } else {
+    why = made.message();
+  }
+  ::rmdir(dir);
+  return why.empty() ? Status::Ok() : Status::Error(why);
 }
 
 void RemoveFiller(const FaultScene& scene) {

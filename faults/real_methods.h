@@ -42,6 +42,11 @@ Status TearDownFaultScene(const FaultScene& scene);
 // The filler is removed before the verifier reads: it is not output.
 void RemoveFiller(const FaultScene& scene);
 
+// Whether a named real method ("tmpfs", "cgroup") works on this machine: tried
+// once, in a child process (its mount namespace and cgroup go with it). Ok for
+// "auto" and the fallbacks, which always work.
+Status ProbeFaultMethod(const std::string& kind, const std::string& method);
+
 // In the process the fault acts in.
 FaultScene CurrentFaultScene();
 // Fills the filesystem of scene.dir up to ENOSPC.

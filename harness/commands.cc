@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 
+#include "faults/real_methods.h"
 #include "harness/runner.h"
 #include "harness/sys.h"
 #include "harness/verifier.h"
@@ -47,7 +49,7 @@ int InputError(const std::string& message) {
 
 // What the harness needs from the kernel; without it nothing can be tested
 // here (exit 125, as git bisect run reads it: skip this commit).
-int CheckCanTestHere() {
+int CheckCanTestHere(const std::vector<Scenario>& scenarios) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
   if (fd < 0) {
     std::cerr << "crashbench: cannot test here: pidfd_open failed (" << std::strerror(errno)
@@ -55,6 +57,18 @@ int CheckCanTestHere() {
     return 125;
   }
   ::close(fd);
+  // A scenario that names a real fault method ("tmpfs", "cgroup") asks for
+  // this machine's kernel to do it; "auto" would have fallen back instead.
+  std::set<std::pair<std::string, std::string>> probed;
+  for (const Scenario& s : scenarios) {
+    if (!probed.insert({s.fault.kind, s.fault.method}).second) continue;
+    if (Status st = ProbeFaultMethod(s.fault.kind, s.fault.method); !st.ok()) {
+      std::cerr << "crashbench: cannot test here: scenario '" << s.name << "' (" << s.source
+                << ") asks for " << s.fault.kind << " method " << s.fault.method << ": "
+                << st.message() << " (use \"method\": \"auto\" to fall back)\n";
+      return 125;
+    }
+  }
   return 0;
 }
 
@@ -101,7 +115,7 @@ int RunRunCommand(const RunCommand& cmd) {
   const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
   if (Status st = MakeDirs(out_dir); !st.ok())
     return InputError("--out " + out_dir + " cannot be a results directory: " + st.message());
-  if (int code = CheckCanTestHere(); code != 0) return code;
+  if (int code = CheckCanTestHere(scenarios); code != 0) return code;
   RunOptions opt;
   opt.spill_path = out_dir + "/.trials.jsonl.tmp";
   opt.jobs = cmd.jobs;

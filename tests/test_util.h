@@ -37,9 +37,10 @@ struct CommandResult {
 // In tests/e2e/process_util.cc (end-to-end tests only).
 // Runs the crashbench binary with args (no shell), cwd as given, optional extra
 // environment entries ("K=V"). If interrupt_after_ms > 0, sends SIGINT then.
+// With as_uid >= 0 (and root), it runs as that user and group, no supplementary groups.
 CommandResult RunCrashbench(const std::vector<std::string>& args, const std::string& cwd,
                             const std::vector<std::string>& extra_env = {},
-                            int interrupt_after_ms = 0);
+                            int interrupt_after_ms = 0, int as_uid = -1);
 
 // Pids of live processes whose environment holds `entry` exactly.
 std::vector<int> ProcessesWithEnv(const std::string& entry);

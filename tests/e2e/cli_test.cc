@@ -1,5 +1,7 @@
 // The command line as a user meets it: exit codes, messages, files written.
 #include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -166,12 +168,6 @@ TEST(Cli, VerifyBadInputExits2) {
   EXPECT_TRUE(Contains(wrong_layout.err, "per-task")) << wrong_layout.err;
 }
 
-}  // namespace
-}  // namespace crashbench::testing
-
-namespace crashbench::testing {
-namespace {
-
 TEST(Cli, ReplayCarriesTheOverridesThatWereInEffect) {
   ScratchDir d;
   d.Write("s.json", R"({"name":"pt","strategy":"per-task-file","workers":2,
@@ -189,6 +185,24 @@ TEST(Cli, AnOutPathThatCannotBeADirectoryExits2) {
   CommandResult r = RunCrashbench({"run", "--quick", "--out", "afile/x"}, d.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--out afile/x"), std::string::npos) << r.err;
+}
+
+// A scenario that names a real fault method this machine (here: this user)
+// cannot do is "cannot test here", which git bisect run skips, not a failure.
+TEST(Cli, ANamedRealFaultMethodThatCannotRunHereExits125) {
+  ScratchDir d;
+  ASSERT_EQ(::chmod(d.path().c_str(), 0777), 0);
+  const int as = ::geteuid() == 0 ? 65534 : -1;  // root can do both: run as nobody
+  for (const auto& [kind, method] : {std::pair{"disk-full", "tmpfs"}, std::pair{"oom", "cgroup"}}) {
+    d.Write("s.json", std::string(R"({"name":"real","strategy":"naive","fault":{"kind":")") + kind +
+                          R"(","method":")" + method + R"(","trigger":{"point":"mid-record"}}})");
+    CommandResult r = RunCrashbench({"run", "s.json", "--out", "out", "--no-progress"}, d.path(),
+                                    {}, 0, as);
+    EXPECT_EQ(r.exit_code, 125) << r.err;
+    EXPECT_TRUE(Contains(r.err, "cannot test here")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "scenario 'real' (s.json)")) << r.err;
+    EXPECT_TRUE(Contains(r.err, std::string("method ") + method)) << r.err;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +19,8 @@
 namespace crashbench::testing {
 
 CommandResult RunCrashbench(const std::vector<std::string>& args, const std::string& cwd,
-                            const std::vector<std::string>& extra_env, int interrupt_after_ms) {
+                            const std::vector<std::string>& extra_env, int interrupt_after_ms,
+                            int as_uid) {
   ScratchDir io;
   const std::string out_path = io.path() + "/out", err_path = io.path() + "/err";
   std::vector<std::string> argv_s = {CRASHBENCH_BINARY};
@@ -48,6 +50,9 @@ CommandResult RunCrashbench(const std::vector<std::string>& args, const std::str
     dup2(o, 1);
     dup2(e, 2);
     if (chdir(cwd.c_str()) != 0) _exit(126);
+    if (as_uid >= 0 && (setgroups(0, nullptr) != 0 || setgid(static_cast<gid_t>(as_uid)) != 0 ||
+                        setuid(static_cast<uid_t>(as_uid)) != 0))
+      _exit(126);
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
