@@ -57,10 +57,12 @@ class Fault {
   // True when FireAt() only asks the target to act at its next fault point
   // (the fault cannot run in a signal handler): it may never get there.
   virtual bool acts_at_next_point() const { return false; }
-  // True when, aimed at a worker, the fault breaks the worker's result pipe
-  // from the supervisor's side (the reader dies) instead of acting in the
-  // worker: the supervisor closes its read end; the worker carries on.
-  virtual bool breaks_result_pipe() const { return false; }
+  // Aimed at a worker, some faults act on the worker's result pipe from the
+  // supervisor's side (the supervisor is its reader) instead of in the worker,
+  // which carries on: the reader dies (kClose: the supervisor closes its end)
+  // or stops reading (kStall: the supervisor never reads it again).
+  enum class ResultPipe { kUntouched, kClose, kStall };
+  virtual ResultPipe result_pipe() const { return ResultPipe::kUntouched; }
   // False for faults the target lives through (a full disk, an I/O error):
   // acting in a process is then not a death, whatever its exit status says.
   virtual bool ends_process() const { return true; }

@@ -38,7 +38,7 @@ class PipeBrokenFault final : public Fault {
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
-  bool breaks_result_pipe() const override { return true; }
+  ResultPipe result_pipe() const override { return ResultPipe::kClose; }
   // Whoever it acts in dies of it with a failing status (exit 3, or 1 of
   // EPIPE), which the pool sees for itself.
   bool ends_process() const override { return false; }

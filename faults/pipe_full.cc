@@ -1,11 +1,15 @@
-// Fault "pipe-full": the reader of a pipe stops reading. Aimed at
-// queue-writer's writer: at the trigger it stalls forever, the pipe (shrunk to
-// one page with F_SETPIPE_SZ so it fills quickly) fills up, and every worker
-// blocks in write(2). Nothing crashes; the run simply never ends, which the
-// supervisor's deadline turns into a diagnosed hang (which process, which
-// system call, which pipe), then kills and reaps everything.
-// From the supervisor it is delivered as SIGUSR2: the writer stalls at its
-// next fault point.
+// Fault "pipe-full": the reader of a pipe stops reading.
+//  - Aimed at queue-writer's writer: at the trigger it stalls forever, the
+//    pipe (shrunk to one page with F_SETPIPE_SZ so it fills quickly) fills up,
+//    and every worker blocks in write(2).
+//  - Aimed at a worker: the supervisor, the reader of the worker's result
+//    pipe, stops draining it. The worker's report lies unread; the pool hands
+//    out work only against reports, so the worker waits for a task forever.
+// Nothing crashes; the run simply never ends, which the supervisor's deadline
+// turns into a diagnosed hang (which process, which system call, which pipe),
+// then kills and reaps everything.
+// To a writer it is delivered as SIGUSR2: the writer stalls at its next fault
+// point.
 #include <signal.h>
 #include <unistd.h>
 
@@ -28,6 +32,7 @@ class PipeFullFault final : public Fault {
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
+  ResultPipe result_pipe() const override { return ResultPipe::kStall; }
   int pipe_bytes() const override { return 4096; }
 };
 

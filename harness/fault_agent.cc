@@ -138,7 +138,9 @@ bool FaultAgent::Fire(int point, long long occurrence, bool defer_self) {
   char byte = 'F';
   if (self) shared_->acted_pid.store(::getpid());
   if (others || self) (void)WriteFull(fire_fd_, &byte, 1);
-  if (self && role_ == Role::kWorker && result_fd_ >= 0 && fault_.impl->breaks_result_pipe()) {
+  const Fault::ResultPipe on_pipe = fault_.impl->result_pipe();
+  if (self && role_ == Role::kWorker && on_pipe == Fault::ResultPipe::kStall) return false;
+  if (self && role_ == Role::kWorker && result_fd_ >= 0 && on_pipe == Fault::ResultPipe::kClose) {
     // The supervisor closes its end of our result pipe; go on once it has
     // (POLLERR: no reader left), so our next report meets EPIPE for sure.
     pollfd p = {result_fd_, 0, 0};

@@ -26,6 +26,7 @@ struct WorkerSlot {
   long long in_flight = -1;
   long long dispatched_us = 0;
   bool handled = false;  // died, and the pool's policy took care of it
+  bool stalled = false;  // pipe-full: the supervisor no longer reads its reports
 };
 
 Status SetNonBlocking(int fd) {
@@ -243,7 +244,7 @@ void Supervisor::HandleFrame(WorkerSlot& w, const std::string& frame) {
 }
 
 void Supervisor::DrainAcks(WorkerSlot& w) {
-  if (!w.ack_r.valid()) return;
+  if (!w.ack_r.valid() || w.stalled) return;
   char buf[4096];
   for (;;) {
     ssize_t n = RetryOnEintr([&] { return ::read(w.ack_r.get(), buf, sizeof buf); });
@@ -262,14 +263,16 @@ void Supervisor::FireAtTargets(pid_t except) {
   auto fire = [&](const Child& ch) {
     if (ch.pid() != except && !ch.reaped()) (void)c_.fault.impl->FireAt(ch.pidfd());
   };
-  if (c_.fault.impl->breaks_result_pipe()) {
+  if (const Fault::ResultPipe how = c_.fault.impl->result_pipe(); how != Fault::ResultPipe::kUntouched) {
     // The supervisor is the reader of every worker's result pipe: it "dies"
-    // by closing its end. The worker that reached the trigger waits for it.
+    // by closing its end (the worker that reached the trigger waits for it),
+    // or stops reading it.
     auto break_pipe = [&](WorkerSlot& w) {
       // A worker holding no task will not report again: nothing to break.
       if (w.child.reaped() || !w.ack_r.valid() || w.in_flight < 0) return;
-      DrainAcks(w);  // what was sent before the reader died was read
-      w.ack_r.Reset();
+      DrainAcks(w);  // what was sent before the reader died or stalled was read
+      if (how == Fault::ResultPipe::kClose) w.ack_r.Reset();
+      else w.stalled = true;
       if (!region_->get()->acted_pid.load()) region_->get()->acted_pid.store(w.child.pid());
     };
     const bool point = c_.fault.trigger == TriggerType::kPoint;
@@ -423,7 +426,7 @@ Result<PoolOutcome> Supervisor::Run() {
       what.emplace_back(3, 0);
     }
     for (size_t i = 0; i < workers_.size(); ++i) {
-      if (workers_[i].ack_r.valid()) {
+      if (workers_[i].ack_r.valid() && !workers_[i].stalled) {
         fds.push_back({workers_[i].ack_r.get(), POLLIN, 0});
         what.emplace_back(0, static_cast<int>(i));
       }

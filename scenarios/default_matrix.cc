@@ -169,6 +169,25 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
       (void)ValidateScenario(&s);  // fills option defaults; the matrix is valid by construction
       out.push_back(std::move(s));
     }
+    if (info.name != "queue-writer") {
+      // The supervisor stops reading a worker's reports: the pool dispatches
+      // only against reports, so the worker waits for work forever. The hang
+      // is the finding; the deadline is short so it costs a second.
+      Scenario s;
+      s.strategy = std::string(info.name);
+      s.workload = quick ? Workload{16, 8, 256} : Workload{64, 16, 256};
+      s.seed = 42;
+      s.trials = quick ? 1 : 2;
+      s.deadline_ms = 1000;
+      s.fault.kind = "pipe-full";
+      s.fault.trigger.type = TriggerType::kPoint;
+      s.fault.trigger.point = FaultPoint::kMidRecord;
+      s.name = s.strategy + "/" + FaultLabel(s.fault);
+      s.forbid = Forbidden(s.strategy, true);
+      s.forbid.erase(AnomalyKind::kHang);
+      (void)ValidateScenario(&s);
+      out.push_back(std::move(s));
+    }
     if (info.name == "queue-writer") {
       // The writer stops reading: workers block in write(2) on the full pipe.
       // The hang is the finding; the deadline is short so it costs a second.

@@ -221,9 +221,6 @@ Status ValidateScenario(Scenario* s) {
                          "' needs a trigger (after_records, after_ms, random or point)");
   if (!faulty && s->fault.trigger.type != TriggerType::kNone)
     return Status::Error("fault 'none' takes no trigger");
-  if (s->fault.kind == "pipe-full" && s->fault.target != FaultTarget::kWriter)
-    return Status::Error("fault 'pipe-full' stalls the reader of a pipe: aim it at the writer "
-                         "(\"target\": \"writer\", strategy queue-writer)");
   if (s->resume == Resume::kSkipExisting && info->layout != Layout::kPerTask)
     return Status::Error("resume 'skip-existing' skips tasks whose output file exists: it needs a "
                          "strategy with one file per task (per-task-file, atomic-rename), not '" +

@@ -143,6 +143,28 @@ TEST(Faults, PipeFullBecomesADiagnosedHangAndEverythingIsReaped) {
   EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{});
 }
 
+// The supervisor stops reading one worker's reports: the other workers take
+// the rest of the work, and that worker waits for a task that never comes
+// (the pool hands out work only against reports). A hang naming it, blocked in
+// read(2) on its task pipe; its own task is neither acknowledged nor failed.
+TEST(Faults, PipeFullOnAWorkersReportsLeavesItWaitingForWorkForever) {
+  Scenario s = MakeScenario("atomic-rename", 4, {32, 16, 256}, 2);
+  s.fault.kind = "pipe-full";
+  s.fault.trigger = Point(FaultPoint::kMidRecord, 40);
+  s.deadline_ms = 1000;
+  RunOutcome out = RunAll({s});
+  for (const TrialResult& t : out.scenarios[0].trials) {
+    ASSERT_EQ(Count(t, AnomalyKind::kHang), 1) << Describe(out.scenarios[0]);
+    std::string detail;
+    for (const Anomaly& a : t.anomalies)
+      if (a.kind == AnomalyKind::kHang) detail = a.detail;
+    EXPECT_NE(detail.find("blocked in read(2)"), std::string::npos) << detail;
+    EXPECT_EQ(t.acked_tasks, 31);
+    EXPECT_EQ(t.lost_tasks, 1);
+    EXPECT_EQ(t.violations(), 1) << "only the hang: " << Describe(out.scenarios[0]);
+  }
+  EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{});
+}
 
 // --explore: every (point, occurrence) the workers reach in a fault-free run,
 // each exactly once, and trial N is the same pair in a second run.
