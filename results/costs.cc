@@ -99,15 +99,13 @@ nlohmann::json CostsToJson(const Costs& c) {
           {"noisy", c.noisy}};
 }
 
-namespace {
-std::string Human(double v) {
+std::string HumanNumber(double v) {
   char buf[32];
   if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
   else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
   else std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
-}  // namespace
 
 std::string RenderCostTable(const RunOutcome& outcome) {
   std::vector<std::vector<std::string>> rows = {
@@ -124,9 +122,9 @@ std::string RenderCostTable(const RunOutcome& outcome) {
     std::snprintf(mbs, sizeof mbs, "%.1f", c->bytes_per_s / 1e6);
     std::snprintf(share, sizeof share, "%.0f%%", 100 * c->serialization_share);
     std::snprintf(frac, sizeof frac, "%.2f", c->fraction_of_limit);
-    rows.push_back({name, Human(c->records_per_s) + " (" + Human(c->records_per_s_min) + "-" +
-                              Human(c->records_per_s_max) + ")" + (c->noisy ? " ~" : ""),
-                    mbs, lat, share, c->limit_name + " " + Human(c->limit_records_per_s) + "/s",
+    rows.push_back({name, HumanNumber(c->records_per_s) + " (" + HumanNumber(c->records_per_s_min) + "-" +
+                              HumanNumber(c->records_per_s_max) + ")" + (c->noisy ? " ~" : ""),
+                    mbs, lat, share, c->limit_name + " " + HumanNumber(c->limit_records_per_s) + "/s",
                     c->limit_records_per_s > 0 ? frac : "-"});
     noisy |= c->noisy;
     worst_instrumentation = std::max(worst_instrumentation, c->instrumentation_share);

@@ -37,6 +37,9 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
 nlohmann::json CostsToJson(const Costs& c);
 // One row per fault-free scenario.
 std::string RenderCostTable(const RunOutcome& outcome);
+
+// Rates as every table and report prints them: 381.4k, 2.88M.
+std::string HumanNumber(double v);
 // The key limits are stored under: one set per workload shape.
 std::string WorkloadKey(const Workload& w);
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "harness/sys.h"
+#include "results/costs.h"
 #include "results/results.h"
 #include "results/stats.h"
 
@@ -13,17 +14,6 @@ namespace crashbench {
 namespace {
 
 using nlohmann::json;
-
-std::string Human(double v) {
-  char buf[32];
-  if (v >= 1e6)
-    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (v >= 1e3)
-    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  return buf;
-}
 
 std::string Percent(double v) {
   char buf[32];
@@ -175,7 +165,7 @@ std::string ContextDifference(const json& base, const json& cur) {
 
 std::string CostDecision::Explain() const {
   std::ostringstream out;
-  out << "records/s median " << Human(median_base) << " -> " << Human(median_cur);
+  out << "records/s median " << HumanNumber(median_base) << " -> " << HumanNumber(median_cur);
   if (n_base < 1 || n_cur < 1) return out.str() + " (no samples on one side)";
   char ratio[32];
   std::snprintf(ratio, sizeof ratio, "%.3f", 1 - slowdown);

@@ -188,20 +188,6 @@ std::string CostsSection(const ReportModel& m) {
          table.str();
 }
 
-std::string DetailText(const json& d) {
-  std::string line = d.value("kind", std::string("?"));
-  if (d.contains("file")) line += "  " + d.value("file", std::string());
-  if (d.contains("line") && d["line"].is_number() && d["line"].get<long long>() >= 0)
-    line += ":" + d["line"].dump();
-  if (d.contains("offset") && d["offset"].is_number() && d["offset"].get<long long>() >= 0)
-    line += " @" + d["offset"].dump();
-  if (d.contains("task")) line += "  task " + d["task"].dump();
-  if (d.contains("seq")) line += " seq " + d["seq"].dump();
-  if (d.contains("detail")) line += "  " + d.value("detail", std::string());
-  if (d.contains("excerpt")) line += "\n    " + d.value("excerpt", std::string());
-  return line + "\n";
-}
-
 std::string FailuresSection(const ReportModel& m) {
   std::ostringstream out;
   size_t shown = 0, hidden = 0;
@@ -229,7 +215,7 @@ std::string FailuresSection(const ReportModel& m) {
         out << "<details><summary>" << f.details.size()
             << " anomalies: where and what</summary><pre class=\"excerpt\">";
         for (const json& d : f.details)
-          if (d.is_object()) out << H(DetailText(d));
+          if (d.is_object()) out << H(DetailLine(d, ""));
         out << "</pre></details>\n";
       }
       out << "</div>\n";

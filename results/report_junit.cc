@@ -22,20 +22,6 @@ std::string TestcaseName(const ScenarioView& s) {
   return n + " [" + f + "]";
 }
 
-std::string DetailLine(const json& d) {
-  std::string line = "    " + d.value("kind", std::string("?"));
-  if (d.contains("file")) line += " " + d.value("file", std::string());
-  if (d.contains("line") && d["line"].is_number() && d["line"].get<long long>() >= 0)
-    line += ":" + d["line"].dump();
-  if (d.contains("offset") && d["offset"].is_number() && d["offset"].get<long long>() >= 0)
-    line += " @" + d["offset"].dump();
-  if (d.contains("task")) line += " task " + d["task"].dump();
-  if (d.contains("seq")) line += " seq " + d["seq"].dump();
-  if (d.contains("detail")) line += "  " + d.value("detail", std::string());
-  if (d.contains("excerpt")) line += "\n      " + d.value("excerpt", std::string());
-  return line + "\n";
-}
-
 // The body of a <failure> or <error>: the counts, then each failing trial with
 // its replay command and where the damage is.
 std::string FailureText(const ScenarioView& s) {
@@ -58,7 +44,7 @@ std::string FailureText(const ScenarioView& s) {
     size_t shown = 0;
     for (const json& d : f.details) {
       if (!d.is_object() || ++shown > 5) continue;
-      out << DetailLine(d);
+      out << DetailLine(d, "    ");
     }
   }
   if (s.failing_total > static_cast<long long>(s.failing.size()))

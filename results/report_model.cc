@@ -221,15 +221,18 @@ const json& Member(const json& j, const std::string& key) {
   return it == j.end() ? kNull : *it;
 }
 
-std::string HumanNumber(double v) {
-  char buf[32];
-  if (v >= 1e6)
-    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (v >= 1e3)
-    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  return buf;
+std::string DetailLine(const nlohmann::json& d, const std::string& indent) {
+  std::string line = indent + d.value("kind", std::string("?"));
+  if (d.contains("file")) line += " " + d.value("file", std::string());
+  if (d.contains("line") && d["line"].is_number() && d["line"].get<long long>() >= 0)
+    line += ":" + d["line"].dump();
+  if (d.contains("offset") && d["offset"].is_number() && d["offset"].get<long long>() >= 0)
+    line += " @" + d["offset"].dump();
+  if (d.contains("task")) line += " task " + d["task"].dump();
+  if (d.contains("seq")) line += " seq " + d["seq"].dump();
+  if (d.contains("detail")) line += "  " + d.value("detail", std::string());
+  if (d.contains("excerpt")) line += "\n" + indent + "  " + d.value("excerpt", std::string());
+  return line + "\n";
 }
 
 std::string Fixed(double v, int digits) {

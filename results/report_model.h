@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "harness/status.h"
+#include "results/costs.h"
 
 namespace crashbench {
 
@@ -91,8 +92,11 @@ std::string XmlEscape(const std::string& s, bool attribute = false);
 // a reference, never a copy, so it is safe and cheap in a range-for.
 const nlohmann::json& Member(const nlohmann::json& j, const std::string& key);
 
-// Number formatting shared by the reports: 381.4k, 2.88M.
-std::string HumanNumber(double v);
+// Number formatting shared by the reports (rates: HumanNumber in costs.h).
 std::string Fixed(double v, int digits);
+
+// One anomaly detail of results.json as a line (and its excerpt on the next):
+// "torn records.jsonl:3 @120 task 1 seq 2  record cut short".
+std::string DetailLine(const nlohmann::json& d, const std::string& indent);
 
 }  // namespace crashbench

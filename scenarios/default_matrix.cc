@@ -169,41 +169,31 @@ std::vector<Scenario> DefaultMatrix(bool quick) {
       (void)ValidateScenario(&s);  // fills option defaults; the matrix is valid by construction
       out.push_back(std::move(s));
     }
-    if (info.name != "queue-writer") {
-      // The supervisor stops reading a worker's reports: the pool dispatches
-      // only against reports, so the worker waits for work forever. The hang
-      // is the finding; the deadline is short so it costs a second.
+    {
+      // pipe-full: a reader stops reading. queue-writer's writer stalls and the
+      // workers block in write(2) on the full pipe; elsewhere the supervisor
+      // stops reading a worker's reports, and the pool, which dispatches only
+      // against reports, leaves it waiting for work forever. The hang is the
+      // finding; the deadline is short so it costs a second.
+      const bool writer = info.name == "queue-writer";
       Scenario s;
       s.strategy = std::string(info.name);
       s.workload = quick ? Workload{16, 8, 256} : Workload{64, 16, 256};
       s.seed = 42;
-      s.trials = quick ? 1 : 2;
+      s.trials = quick ? 1 : (writer ? 3 : 2);
       s.deadline_ms = 1000;
       s.fault.kind = "pipe-full";
       s.fault.trigger.type = TriggerType::kPoint;
       s.fault.trigger.point = FaultPoint::kMidRecord;
+      if (writer) {
+        s.fault.target = FaultTarget::kWriter;
+        s.fault.trigger.occurrence = 5;
+      }
       s.name = s.strategy + "/" + FaultLabel(s.fault);
-      s.forbid = Forbidden(s.strategy, true);
+      s.forbid = writer ? std::set<AnomalyKind>{AnomalyKind::kInterleaved, AnomalyKind::kDuplicate,
+                                                AnomalyKind::kSilentFailure}
+                        : Forbidden(s.strategy, true);
       s.forbid.erase(AnomalyKind::kHang);
-      (void)ValidateScenario(&s);
-      out.push_back(std::move(s));
-    }
-    if (info.name == "queue-writer") {
-      // The writer stops reading: workers block in write(2) on the full pipe.
-      // The hang is the finding; the deadline is short so it costs a second.
-      Scenario s;
-      s.strategy = std::string(info.name);
-      s.workload = quick ? Workload{16, 8, 256} : Workload{64, 16, 256};
-      s.seed = 42;
-      s.trials = quick ? 1 : 3;
-      s.deadline_ms = 1000;
-      s.fault.kind = "pipe-full";
-      s.fault.target = FaultTarget::kWriter;
-      s.fault.trigger.type = TriggerType::kPoint;
-      s.fault.trigger.point = FaultPoint::kMidRecord;
-      s.fault.trigger.occurrence = 5;
-      s.name = s.strategy + "/" + FaultLabel(s.fault);
-      s.forbid = {AnomalyKind::kInterleaved, AnomalyKind::kDuplicate, AnomalyKind::kSilentFailure};
       (void)ValidateScenario(&s);
       out.push_back(std::move(s));
     }
