@@ -84,7 +84,9 @@ bool ScanHeader(std::string_view line, long long* task, long long* seq, long lon
 // Shared memory of the writer and the workers, when an option needs it: a
 // count of finished tasks (drain=after-join), then one 32-bit mark per task
 // that the writer sets once it has written the task (ack=on-write), a futex
-// the waiting worker sleeps on.
+// the waiting worker sleeps on. Marks are indexed by task id, which
+// StrategyConfig::tasks bounds here: only a restart skips tasks, and restarts
+// need a per-task layout.
 struct Shared {
   char* base = nullptr;
   static size_t Bytes(long long tasks) { return 8 + 4 * static_cast<size_t>(std::max(0LL, tasks)); }
