@@ -64,8 +64,12 @@ TEST(StrategyOptions, NaiveTruncateLosesAcknowledgedRecordsWithNoFault) {
 TEST(StrategyOptions, SharedHandleRawDescriptorLosesNothingAndNeverInterleaves) {
   Scenario base = MakeScenario("shared-handle", 4, {16, 256, 1024}, 3);
   RunOutcome out = RunAll({With(base, "handle", "stdio"), With(base, "handle", "fd")});
+  // Each stdio worker's unwritten tail: records missing, or cut where the
+  // tail began (interleaved with other workers' flushes, the verifier may see
+  // the loss as a torn line rather than a missing record).
   for (const TrialResult& t : out.scenarios[0].trials)
-    EXPECT_GT(Count(t, AnomalyKind::kLostAcked), 0) << Describe(out.scenarios[0]);
+    EXPECT_GT(Count(t, AnomalyKind::kLostAcked) + Count(t, AnomalyKind::kTorn), 0)
+        << Describe(out.scenarios[0]);
   for (const TrialResult& t : out.scenarios[1].trials) {
     EXPECT_EQ(t.records_visible, 16 * 256);
     EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
