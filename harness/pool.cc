@@ -6,13 +6,12 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <deque>
-#include <map>
 #include <memory>
 
 #include "harness/diagnose.h"
 #include "harness/frame.h"
 #include "harness/process.h"
+#include "harness/task_queue.h"
 #include "harness/worker.h"
 
 namespace crashbench {
@@ -51,8 +50,6 @@ class Supervisor final : public PoolHost {
   long long Elapsed() const { return NowMicros() - start_us_; }
   Status StartWorker(int index);
   void Dispatch(WorkerSlot& w);
-  long long NextTask();
-  bool HasWork() const;
   void OnWorkerDeath(size_t index);
   void FailPendingTasks();
   bool AllWorkersReaped() const;
@@ -75,9 +72,7 @@ class Supervisor final : public PoolHost {
   std::vector<WorkerSlot> workers_;
   std::unique_ptr<Child> writer_;
   long long start_us_ = 0;
-  long long next_task_ = 0;
-  std::deque<long long> retry_queue_;
-  std::map<long long, int> attempts_;
+  TaskQueue tasks_{c_.tasks, c_.skip_tasks};
   long long replacements_ = 0;
   bool workers_final_ = false;  // no worker will be started any more
   bool broken_ = false;
@@ -136,36 +131,19 @@ Status Supervisor::StartWorker(int index) {
   return Status::Ok();
 }
 
-long long Supervisor::NextTask() {
-  if (!retry_queue_.empty()) {
-    const long long task = retry_queue_.front();
-    retry_queue_.pop_front();
-    return task;
-  }
-  while (next_task_ < c_.tasks && c_.skip_tasks.count(next_task_)) ++next_task_;
-  return next_task_ < c_.tasks ? next_task_++ : -1;
-}
-
-bool Supervisor::HasWork() const {
-  if (!retry_queue_.empty()) return true;
-  for (long long t = next_task_; t < c_.tasks; ++t)
-    if (!c_.skip_tasks.count(t)) return true;
-  return false;
-}
-
 void Supervisor::Dispatch(WorkerSlot& w) {
   if (!w.task_w.valid()) return;
-  const long long task = broken_ ? -1 : NextTask();
+  const long long task = broken_ ? -1 : tasks_.Next();
   if (task < 0) {
     w.task_w.Reset();  // end of stream: the worker finishes and exits
     return;
   }
   if (!WriteFrame(w.task_w.get(), nlohmann::json{{"task", task}}.dump()).ok()) {
     w.task_w.Reset();  // the worker is gone; its death is handled through its pidfd
-    retry_queue_.push_front(task);  // never started: the next worker takes it
+    tasks_.PutBack(task);  // never started: the next worker takes it
     return;
   }
-  ++attempts_[task];
+  tasks_.Started(task);
   w.in_flight = task;
   w.dispatched_us = Elapsed();
 }
@@ -184,8 +162,8 @@ void Supervisor::OnWorkerDeath(size_t index) {
   }
   w.handled = true;
   if (task >= 0) {
-    if (c_.on_worker_death == WorkerDeathPolicy::kRetryTask && attempts_[task] < kMaxAttempts) {
-      retry_queue_.push_back(task);
+    if (c_.on_worker_death == WorkerDeathPolicy::kRetryTask && tasks_.starts(task) < kMaxAttempts) {
+      tasks_.Retry(task);
       ++out_.retried;
     } else {
       out_.failed_tasks.emplace_back(task, "worker " + std::to_string(index) + " " + how);
@@ -193,7 +171,7 @@ void Supervisor::OnWorkerDeath(size_t index) {
   }
   // A new worker takes the dead one's place while there is work for it. The
   // bound only stops a strategy whose every worker dies at start.
-  if (broken_ || !HasWork() || replacements_ >= c_.tasks + c_.workers) return;
+  if (broken_ || !tasks_.HasWork() || replacements_ >= c_.tasks + c_.workers) return;
   ++replacements_;
   workers_.emplace_back();  // invalidates w
   const size_t fresh = workers_.size() - 1;
@@ -479,9 +457,8 @@ Result<PoolOutcome> Supervisor::Run() {
   if (broken_ && !out_.hang) FailPendingTasks();
   // Retries no worker was left to take (the replacement bound was reached).
   if (!out_.hang)
-    for (long long task : retry_queue_)
+    for (long long task : tasks_.TakeRetries())
       out_.failed_tasks.emplace_back(task, "not retried: no worker left to run it");
-  retry_queue_.clear();
 
   Status torn_down = strategy_->TearDown();
   out_.duration_us = Elapsed();

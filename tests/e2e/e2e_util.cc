@@ -77,6 +77,12 @@ bool ScratchOnTmpfs() {
          fs.f_type == static_cast<decltype(fs.f_type)>(TMPFS_MAGIC);
 }
 
+std::string HangDetail(const TrialResult& t) {
+  for (const Anomaly& a : t.anomalies)
+    if (a.kind == AnomalyKind::kHang) return a.detail;
+  return "";
+}
+
 long long Count(const TrialResult& t, AnomalyKind kind) {
   return t.count(kind);
 }

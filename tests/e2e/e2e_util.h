@@ -26,6 +26,8 @@ RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep = false, int
 bool ScratchOnTmpfs();
 
 long long Count(const TrialResult& t, AnomalyKind kind);
+// The diagnosis of the trial's hang ("" when it did not hang).
+std::string HangDetail(const TrialResult& t);
 long long TotalCount(const ScenarioResult& s, AnomalyKind kind);
 int TrialsWithViolations(const ScenarioResult& s);
 int TrialsFired(const ScenarioResult& s);

@@ -130,9 +130,7 @@ TEST(Faults, PipeFullBecomesADiagnosedHangAndEverythingIsReaped) {
   RunOutcome out = RunAll({s});
   for (const TrialResult& t : out.scenarios[0].trials) {
     ASSERT_EQ(Count(t, AnomalyKind::kHang), 1) << Describe(out.scenarios[0]);
-    std::string detail;
-    for (const Anomaly& a : t.anomalies)
-      if (a.kind == AnomalyKind::kHang) detail = a.detail;
+    const std::string detail = HangDetail(t);
     EXPECT_NE(detail.find("worker 0 (pid"), std::string::npos) << detail;
     EXPECT_NE(detail.find("blocked in write(2)"), std::string::npos) << detail;
     EXPECT_NE(detail.find("pipe:["), std::string::npos) << detail;
@@ -155,9 +153,7 @@ TEST(Faults, PipeFullOnAWorkersReportsLeavesItWaitingForWorkForever) {
   RunOutcome out = RunAll({s});
   for (const TrialResult& t : out.scenarios[0].trials) {
     ASSERT_EQ(Count(t, AnomalyKind::kHang), 1) << Describe(out.scenarios[0]);
-    std::string detail;
-    for (const Anomaly& a : t.anomalies)
-      if (a.kind == AnomalyKind::kHang) detail = a.detail;
+    const std::string detail = HangDetail(t);
     EXPECT_NE(detail.find("blocked in read(2)"), std::string::npos) << detail;
     EXPECT_EQ(t.acked_tasks, 31);
     EXPECT_EQ(t.lost_tasks, 1);

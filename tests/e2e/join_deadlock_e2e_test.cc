@@ -22,12 +22,6 @@ Scenario Drain(const std::string& mode, Workload workload, int trials) {
   return s;
 }
 
-std::string HangDetail(const TrialResult& t) {
-  for (const Anomaly& a : t.anomalies)
-    if (a.kind == AnomalyKind::kHang) return a.detail;
-  return "";
-}
-
 // Every worker sleeps in write(2) on the full pipe, the writer sleeps in its
 // join: the deadline reports a hang naming both, and kills and reaps them.
 TEST(JoinDeadlock, AfterJoinWithOutputLargerThanThePipeIsADiagnosedHang) {

@@ -243,9 +243,7 @@ TEST(EndToEnd, DeadlinePassedBecomesADiagnosedHangAndEverythingIsReaped) {
   RunOutcome out = RunAll({s});
   const TrialResult& t = out.scenarios[0].trials[0];
   ASSERT_EQ(Count(t, AnomalyKind::kHang), 1) << Describe(out.scenarios[0]);
-  std::string detail;
-  for (const Anomaly& a : t.anomalies)
-    if (a.kind == AnomalyKind::kHang) detail = a.detail;
+  const std::string detail = HangDetail(t);
   EXPECT_NE(detail.find("worker 0 (pid"), std::string::npos) << detail;
   for (int pid : ReportedPids(out)) EXPECT_FALSE(ProcessExists(pid)) << pid;
   EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{});

@@ -12,12 +12,6 @@ Scenario With(Scenario s, const std::string& key, const std::string& value) {
   return s;
 }
 
-std::string HangDetail(const TrialResult& t) {
-  for (const Anomaly& a : t.anomalies)
-    if (a.kind == AnomalyKind::kHang) return a.detail;
-  return "";
-}
-
 // multiprocessing.Lock's holder is killed: nobody ever releases it and every
 // other worker waits in futex(2) until the deadline, which names them. The
 // robust mutex is handed to the next worker, after the torn record.
