@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "harness/frame.h"
-#include "harness/stage_clock.h"
-#include "harness/sys.h"
-#include "harness/worker_context.h"
+#include "harness/subject/frame.h"
+#include "harness/base/stage_clock.h"
+#include "harness/base/sys.h"
+#include "strategies/worker_context.h"
 #include "strategies/strategy.h"
 
 namespace crashbench {

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/crc32c.h"
-#include "harness/record.h"
+#include "harness/base/crc32c.h"
+#include "harness/contract/record.h"
 
 namespace {
 

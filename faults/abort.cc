@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "faults/fault.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 namespace {

@@ -15,8 +15,8 @@
 
 #include <memory>
 
-#include "faults/fault.h"
-#include "faults/io_error.h"
+#include "harness/inject/fault.h"
+#include "harness/inject/io_error.h"
 #include "faults/real_methods.h"
 
 namespace crashbench {

@@ -8,8 +8,8 @@
 
 #include <memory>
 
-#include "faults/fault.h"
-#include "faults/io_error.h"
+#include "harness/inject/fault.h"
+#include "harness/inject/io_error.h"
 
 namespace crashbench {
 namespace {

@@ -1,7 +1,7 @@
 // Fault "none": nothing breaks. The baseline every other fault is read against.
 #include <memory>
 
-#include "faults/fault.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 namespace {

@@ -20,7 +20,7 @@
 #include <new>
 #include <vector>
 
-#include "faults/fault.h"
+#include "harness/inject/fault.h"
 #include "faults/real_methods.h"
 
 namespace crashbench {

@@ -19,7 +19,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "faults/fault.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 namespace {

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 
 namespace crashbench {
 namespace {

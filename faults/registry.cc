@@ -1,5 +1,5 @@
 // The built-in faults. A new fault is a new file plus one line here.
-#include "faults/fault.h"
+#include "faults/registry.h"
 
 namespace crashbench {
 
@@ -26,6 +26,18 @@ const std::vector<FaultInfo>& AllFaults() {
       {"eio", &MakeEioFault},
   };
   return kFaults;
+}
+
+const FaultInfo* FindFault(std::string_view name) {
+  for (const FaultInfo& f : AllFaults())
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::string FaultNameList() {
+  std::string s;
+  for (const FaultInfo& f : AllFaults()) (s += s.empty() ? "" : ", ") += f.name;
+  return s;
 }
 
 }  // namespace crashbench

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "faults/fault.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 namespace {

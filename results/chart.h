@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 
 namespace crashbench {
 

@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "harness/record.h"
+#include "harness/contract/record.h"
 
 namespace crashbench {
 
@@ -18,11 +18,6 @@ double Percentile(std::vector<double> v, double p) {
   size_t lo = static_cast<size_t>(idx);
   size_t hi = std::min(lo + 1, v.size() - 1);
   return v[lo] + (v[hi] - v[lo]) * (idx - static_cast<double>(lo));
-}
-
-std::string WorkloadKey(const Workload& w) {
-  return std::to_string(w.tasks) + "x" + std::to_string(w.records_per_task) + "x" +
-         std::to_string(w.record_bytes);
 }
 
 std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits* limits) {

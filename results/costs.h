@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/limits.h"
-#include "harness/runner.h"
+#include "harness/run/limits.h"
+#include "harness/run/runner.h"
 
 namespace crashbench {
 
@@ -40,8 +40,6 @@ std::string RenderCostTable(const RunOutcome& outcome);
 
 // Rates as every table and report prints them: 381.4k, 2.88M.
 std::string HumanNumber(double v);
-// The key limits are stored under: one set per workload shape.
-std::string WorkloadKey(const Workload& w);
 
 double Percentile(std::vector<double> v, double p);
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "results/costs.h"
 #include "results/results.h"
 #include "results/stats.h"

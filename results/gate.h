@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/status.h"
+#include "harness/base/status.h"
 
 namespace crashbench {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/runner.h"
-#include "harness/status.h"
+#include "harness/run/runner.h"
+#include "harness/base/status.h"
 
 namespace crashbench {
 

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 
 namespace crashbench {
 namespace {

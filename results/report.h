@@ -16,7 +16,7 @@
 #include <ostream>
 #include <string>
 
-#include "harness/status.h"
+#include "harness/base/status.h"
 #include "results/report_model.h"
 
 namespace crashbench {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "harness/stage_clock.h"
+#include "harness/base/stage_clock.h"
 #include "results/chart.h"
 #include "results/report.h"
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <set>
 
-#include "harness/anomaly.h"
-#include "harness/sys.h"
+#include "harness/contract/anomaly.h"
+#include "harness/base/sys.h"
 #include "results/results.h"
 
 namespace crashbench {

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/status.h"
+#include "harness/base/status.h"
 #include "results/costs.h"
 
 namespace crashbench {

@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "results/costs.h"
 
 namespace crashbench {

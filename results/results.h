@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 
 namespace crashbench {
 

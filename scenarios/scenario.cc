@@ -1,3 +1,4 @@
+#include "faults/registry.h"
 #include "scenarios/scenario.h"
 
 #include <nlohmann/json.hpp>
@@ -5,7 +6,7 @@
 #include <algorithm>
 
 #include "faults/real_methods.h"
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "strategies/strategy.h"
 
 namespace crashbench {

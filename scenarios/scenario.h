@@ -18,9 +18,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "faults/fault.h"
-#include "harness/anomaly.h"
-#include "harness/status.h"
+#include "harness/inject/fault.h"
+#include "harness/contract/anomaly.h"
+#include "harness/base/status.h"
 
 namespace crashbench {
 

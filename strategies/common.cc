@@ -3,9 +3,9 @@
 #include <stdio_ext.h>
 #include <unistd.h>
 
-#include "faults/io_error.h"
+#include "harness/inject/io_error.h"
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 
 namespace crashbench {
 

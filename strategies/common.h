@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "harness/status.h"
-#include "harness/worker_context.h"
+#include "harness/base/status.h"
+#include "strategies/worker_context.h"
 
 namespace crashbench {
 

@@ -38,7 +38,7 @@
 #include <cstring>
 #include <memory>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "strategies/common.h"
 #include "strategies/strategy.h"
 

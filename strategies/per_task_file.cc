@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "harness/layout.h"
+#include "harness/contract/layout.h"
 #include "strategies/common.h"
 #include "strategies/strategy.h"
 

@@ -61,7 +61,7 @@
 #include <algorithm>
 #include <new>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "strategies/common.h"
 #include "strategies/strategy.h"
 

@@ -21,9 +21,9 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/layout.h"
-#include "harness/status.h"
-#include "harness/worker_context.h"
+#include "harness/contract/layout.h"
+#include "harness/base/status.h"
+#include "strategies/worker_context.h"
 
 namespace crashbench {
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 
 namespace crashbench::testing {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "tests/test_util.h"
 
 namespace crashbench::testing {

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 
 namespace crashbench::testing {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 #include "scenarios/scenario.h"
 
 namespace crashbench::testing {

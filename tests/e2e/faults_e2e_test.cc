@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <set>
 
-#include "harness/layout.h"
+#include "harness/contract/layout.h"
 #include "results/results.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_util.h"

@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 
 #include <dirent.h>
 #include <fcntl.h>

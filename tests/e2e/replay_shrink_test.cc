@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "scenarios/scenario.h"
 #include "tests/test_util.h"
 

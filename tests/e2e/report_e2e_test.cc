@@ -17,7 +17,7 @@
 #include <iostream>
 #include <thread>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "tests/test_util.h"
 
 namespace crashbench::testing {

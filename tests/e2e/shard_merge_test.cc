@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/sys.h"
+#include "harness/base/sys.h"
 #include "results/merge.h"
 #include "tests/test_util.h"
 

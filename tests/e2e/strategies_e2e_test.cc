@@ -4,8 +4,9 @@
 
 #include <sys/stat.h>
 
-#include "harness/record.h"
-#include "harness/sys.h"
+#include "faults/registry.h"
+#include "harness/contract/record.h"
+#include "harness/base/sys.h"
 #include "strategies/strategy.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_util.h"

@@ -1,0 +1,31 @@
+// crashbench gate: the CI gate over two results files (results/gate.h).
+#include <iostream>
+
+#include "harness/cli/commands.h"
+#include "results/gate.h"
+
+namespace crashbench {
+
+int RunGateCommand(const GateCommand& cmd) {
+  Result<nlohmann::json> baseline = LoadResultsFile(cmd.baseline);
+  if (!baseline.ok()) {
+    std::cerr << "crashbench gate: --baseline " << baseline.status().message() << "\n";
+    return 2;
+  }
+  Result<nlohmann::json> current = LoadResultsFile(cmd.current);
+  if (!current.ok()) {
+    std::cerr << "crashbench gate: " << current.status().message() << "\n";
+    return 2;
+  }
+  GateOptions options;
+  options.cpu_threshold = cmd.cpu_threshold;
+  options.fsync_threshold = cmd.fsync_threshold;
+  options.alpha = cmd.alpha;
+  options.compare_timing = !cmd.no_timing;
+  GateReport report = RunGate(*baseline, *current, options);
+  std::cout << "gate: " << cmd.current << " against baseline " << cmd.baseline << "\n"
+            << report.Render();
+  return report.ExitCode(cmd.strict);
+}
+
+}  // namespace crashbench

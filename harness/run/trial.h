@@ -1,0 +1,106 @@
+// One trial: a fresh scratch directory, the pool with the armed fault, the
+// verifier, and a TrialResult. A trial runs in a child process of its own,
+// in a process group of its own, so the runner can run several at once and
+// kill a whole trial (supervisor, workers, writer) by the group it holds.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/contract/anomaly.h"
+#include "harness/inject/fault_agent.h"
+#include "harness/base/process.h"
+#include "harness/base/stage_clock.h"
+#include "scenarios/scenario.h"
+
+namespace crashbench {
+
+// What a fault-free run of the scenario looked like: how long it took and how
+// often each fault point was reached. Random moments and unspecified
+// occurrences are drawn from these, so they fall inside the run.
+struct Calibration {
+  long long duration_us = 0;
+  std::array<std::array<long long, kNumFaultPoints>, 2> point_counts{};
+};
+
+uint64_t TrialSeed(uint64_t scenario_seed, int index);
+
+// Makes every choice the scenario leaves to the seed (which worker, which
+// occurrence, which moment). REQUIRES: cal when the trigger is random or a
+// point without an occurrence. impl is left null: set it in the process that fires.
+ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* cal);
+// Whether ArmFault needs a calibration for this scenario.
+bool NeedsCalibration(const Scenario& s);
+
+struct TrialResult {
+  int index = 0;
+  uint64_t seed = 0;
+  nlohmann::json fired;  // null: the fault never fired
+  long long acked_tasks = 0;
+  long long failed_tasks = 0;
+  long long lost_in_flight = 0;  // tasks a worker held when it died
+  long long retried_tasks = 0;   // runs started again by the retry-task policy
+  long long lost_tasks = 0;      // neither acknowledged nor reported failed: the pipeline lost them
+  long long resumed_tasks = -1;  // resume: tasks the restart ran (the rest it skipped); -1 none
+  bool pipeline_ok = false;
+  // Every anomaly in the trial process; after the result crossed into the
+  // runner, only the first kMaxDetailsPerKind of each kind. `counts` is complete.
+  std::vector<Anomaly> anomalies;
+  AnomalyCounts counts;
+  double duration_ms = 0;
+  std::string kept_dir;   // set when the scratch directory was kept
+  std::string error;      // the harness itself failed this trial
+  std::string stderr_head;  // the first bytes the trial's processes wrote to stderr
+  nlohmann::json processes = nlohmann::json::array();
+  Calibration observed;   // point counts and duration of this very trial
+  std::vector<long long> task_latency_us;
+  std::array<long long, kNumStages> stage_ns{};
+  long long records_visible = 0;
+  long long spill_offset = -1;  // where its full JSON line starts in the spill file
+  int trial_pgid = 0;  // the process group the trial ran in (its supervisor's pid)
+  long long violations() const;
+  long long count(AnomalyKind kind) const;
+};
+
+// Anomaly details kept per kind and trial; the counts always cover every anomaly.
+inline constexpr int kMaxDetailsPerKind = 10;
+nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals);
+TrialResult TrialResultFromJson(const nlohmann::json& j);
+
+struct TrialPlan {
+  const Scenario* scenario = nullptr;
+  int index = 0;
+  uint64_t seed = 0;
+  ArmedFault armed;       // impl null; filled in the trial process
+  bool fault_free = false;  // calibration: run with no fault at all
+  std::optional<std::pair<FaultPoint, long long>> explore;  // --explore: this exact point
+  std::string dir;        // the scratch directory, created by the caller
+  std::string self_exe;
+};
+
+// A trial running in its own child process.
+class TrialJob {
+ public:
+  static Result<TrialJob> Start(const TrialPlan& plan);
+  int result_fd() const { return result_r_.get(); }
+  Child& child() { return child_; }
+  // Reads what the trial sent so far (non-blocking); true at end of stream.
+  bool ReadSome();
+  // The result, once the child ended: parsed, or a harness error.
+  TrialResult Finish(const TrialPlan& plan);
+
+ private:
+  Child child_;
+  UniqueFd result_r_;
+  std::string received_;
+};
+
+// Runs a trial's body in the current process (the trial child): pool, then verifier.
+TrialResult RunTrialHere(const TrialPlan& plan);
+
+}  // namespace crashbench
