@@ -9,11 +9,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "harness/subject/frame.h"
 #include "harness/base/stage_clock.h"
 #include "harness/base/sys.h"
-#include "strategies/worker_context.h"
+#include "harness/subject/frame.h"
 #include "strategies/strategy.h"
+#include "strategies/worker_context.h"
 
 namespace crashbench {
 namespace {
@@ -85,10 +85,18 @@ void BM_StrategyCommitsOneTask(benchmark::State& state, const char* name, const 
   (void)RemoveTree(dir);
 }
 BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, naive, "naive", "none")->Arg(256)->Arg(4096);
-BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, per_task_file, "per-task-file", "none")->Arg(256)->Arg(4096);
-BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, locked_append, "locked-append", "none")->Arg(256)->Arg(4096);
-BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, atomic_rename_nosync, "atomic-rename", "none")->Arg(256)->Arg(4096);
-BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, atomic_rename_fsync, "atomic-rename", "task")->Arg(4096)->Iterations(200);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, per_task_file, "per-task-file", "none")
+    ->Arg(256)
+    ->Arg(4096);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, locked_append, "locked-append", "none")
+    ->Arg(256)
+    ->Arg(4096);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, atomic_rename_nosync, "atomic-rename", "none")
+    ->Arg(256)
+    ->Arg(4096);
+BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, atomic_rename_fsync, "atomic-rename", "task")
+    ->Arg(4096)
+    ->Iterations(200);
 
 // The instrumentation's own cost: one StageTimer (two clock reads) against
 // the cheapest thing it times, one record's fwrite into a stdio buffer.

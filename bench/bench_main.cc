@@ -11,7 +11,8 @@ namespace {
 
 void BM_Crc32cSoftware(benchmark::State& state) {
   std::string data(static_cast<size_t>(state.range(0)), 'x');
-  for (auto _ : state) benchmark::DoNotOptimize(crashbench::Crc32cExtendSoftware(0, data.data(), data.size()));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(crashbench::Crc32cExtendSoftware(0, data.data(), data.size()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 BENCHMARK(BM_Crc32cSoftware)->Arg(256)->Arg(4096)->Arg(1 << 20);
@@ -22,7 +23,8 @@ void BM_Crc32cHardware(benchmark::State& state) {
     return;
   }
   std::string data(static_cast<size_t>(state.range(0)), 'x');
-  for (auto _ : state) benchmark::DoNotOptimize(crashbench::Crc32cExtendHardware(0, data.data(), data.size()));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(crashbench::Crc32cExtendHardware(0, data.data(), data.size()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 BENCHMARK(BM_Crc32cHardware)->Arg(256)->Arg(4096)->Arg(1 << 20);
@@ -49,7 +51,8 @@ void BM_EncodeRecordNlohmann(benchmark::State& state) {
 BENCHMARK(BM_EncodeRecordNlohmann)->Arg(64)->Arg(256)->Arg(4096);
 
 void BM_ParseRecord(benchmark::State& state) {
-  std::string text = crashbench::EncodeRecord(12, 3, 16, crashbench::MakePayload(1, 12, 3, static_cast<size_t>(state.range(0))));
+  std::string text = crashbench::EncodeRecord(
+      12, 3, 16, crashbench::MakePayload(1, 12, 3, static_cast<size_t>(state.range(0))));
   crashbench::Record r;
   for (auto _ : state) benchmark::DoNotOptimize(crashbench::ParseRecord(text, &r));
 }

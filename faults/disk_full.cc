@@ -15,9 +15,9 @@
 
 #include <memory>
 
+#include "faults/real_methods.h"
 #include "harness/inject/fault.h"
 #include "harness/inject/io_error.h"
-#include "faults/real_methods.h"
 
 namespace crashbench {
 namespace {
@@ -31,8 +31,10 @@ class DiskFullFault final : public Fault {
   }
   void FireInSelf() const override {
     const FaultScene scene = CurrentFaultScene();
-    if (scene.method == "tmpfs") FillFilesystem(scene);
-    else InjectIoError(ENOSPC, /*persistent=*/true);
+    if (scene.method == "tmpfs")
+      FillFilesystem(scene);
+    else
+      InjectIoError(ENOSPC, /*persistent=*/true);
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }

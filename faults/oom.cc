@@ -20,8 +20,8 @@
 #include <new>
 #include <vector>
 
-#include "harness/inject/fault.h"
 #include "faults/real_methods.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 namespace {
@@ -61,7 +61,8 @@ class OomFault final : public Fault {
     } catch (const std::bad_alloc&) {
       // What an uncaught std::bad_alloc does, without unwinding anything.
       static const char kMessage[] =
-          "terminate called after throwing an instance of 'std::bad_alloc' (crashbench oom, rlimit)\n";
+          "terminate called after throwing an instance of 'std::bad_alloc' (crashbench oom, "
+          "rlimit)\n";
       (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
       std::abort();
     }

@@ -101,7 +101,8 @@ Result<std::string> CreateMemoryCgroup() {
   // No swap to escape into: with swap on and no way to cap it, the target
   // would swap instead of meeting the OOM killer, so the method is refused.
   const bool capped =
-      WriteSmallFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(kCgroupLimitBytes)).ok() ||
+      WriteSmallFile(dir + "/memory.memsw.limit_in_bytes", std::to_string(kCgroupLimitBytes))
+          .ok() ||
       WriteSmallFile(dir + "/memory.swap.max", "0").ok();
   if (!capped && SwapIsOn()) {
     ::rmdir(dir.c_str());
@@ -180,8 +181,10 @@ Status ProbeFaultMethod(const std::string& kind, const std::string& method) {
         why.append(buf, static_cast<size_t>(n));
       int status = 0;
       RetryOnEintr([&] { return ::waitpid(pid, &status, 0); });
-      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) why.clear();
-      else if (why.empty()) why = "the probe ended abnormally";
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        why.clear();
+      else if (why.empty())
+        why = "the probe ended abnormally";
     }
   } else {
     why = made.message();
@@ -239,7 +242,8 @@ FaultScene CurrentFaultScene() {
 
 void FillFilesystem(const FaultScene& scene) {
   static char zeros[1 << 16];
-  UniqueFd fd(::open((scene.dir + kFillerName).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  UniqueFd fd(
+      ::open((scene.dir + kFillerName).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!fd.valid()) return;
   // Big pieces, then small ones, down to the last byte the filesystem takes.
   for (size_t chunk = sizeof zeros; chunk >= 1; chunk /= 16)

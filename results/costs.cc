@@ -1,11 +1,11 @@
 #include "results/costs.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "harness/contract/record.h"
 
@@ -25,8 +25,11 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
   if (s.fault.kind != "none" || sr.trials.empty()) return std::nullopt;
   Costs c;
   const double line_bytes = static_cast<double>(
-      EncodeRecord(s.workload.tasks / 2, s.workload.records_per_task / 2, s.workload.records_per_task,
-                   std::string(static_cast<size_t>(s.workload.record_bytes), 'x')).size() + 1);
+      EncodeRecord(s.workload.tasks / 2, s.workload.records_per_task / 2,
+                   s.workload.records_per_task,
+                   std::string(static_cast<size_t>(s.workload.record_bytes), 'x'))
+          .size() +
+      1);
   std::vector<double> rates, latencies;
   double cpu_ms = 0;  // wall time x the cores the workers could use, summed over trials
   const double cores = std::min<double>(s.workers, std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
@@ -34,11 +37,13 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
   for (const TrialResult& t : sr.trials) {
     // A trial that hung measured its deadline, not the strategy.
     if (!t.error.empty() || t.duration_ms <= 0 || t.count(AnomalyKind::kHang) > 0) continue;
-    rates.push_back(static_cast<double>(t.acked_tasks * s.workload.records_per_task) / (t.duration_ms / 1000.0));
+    rates.push_back(static_cast<double>(t.acked_tasks * s.workload.records_per_task) /
+                    (t.duration_ms / 1000.0));
     cpu_ms += t.duration_ms * cores;
     for (long long us : t.task_latency_us) latencies.push_back(static_cast<double>(us) / 1000.0);
     for (int i = 0; i < kNumStages; ++i)
-      stages[static_cast<size_t>(i)].push_back(static_cast<double>(t.stage_ns[static_cast<size_t>(i)]) / 1e6);
+      stages[static_cast<size_t>(i)].push_back(
+          static_cast<double>(t.stage_ns[static_cast<size_t>(i)]) / 1e6);
   }
   if (rates.empty()) return std::nullopt;
   c.repetitions = static_cast<int>(rates.size());
@@ -56,17 +61,21 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
   }
   if (total > 0)
     c.serialization_share = (c.stages_ms[static_cast<size_t>(Stage::kSerialize)] +
-                             c.stages_ms[static_cast<size_t>(Stage::kIpc)]) / total;
+                             c.stages_ms[static_cast<size_t>(Stage::kIpc)]) /
+                            total;
   // Like hyperfine's outlier warning: a wide spread means the numbers mix
   // the strategy's cost with whatever else the machine was doing.
-  c.noisy = c.repetitions >= 3 && (c.records_per_s_max - c.records_per_s_min) > 0.5 * c.records_per_s;
-  c.limit_name = MatchingLimit(s.strategy, s.options.count("fsync") ? s.options.at("fsync") : "none");
+  c.noisy =
+      c.repetitions >= 3 && (c.records_per_s_max - c.records_per_s_min) > 0.5 * c.records_per_s;
+  c.limit_name =
+      MatchingLimit(s.strategy, s.options.count("fsync") ? s.options.at("fsync") : "none");
   if (limits) {
     if (const Limit* timer = limits->Find("stage-timer"); timer && cpu_ms > 0) {
       // Two timers a record (serialize, write), about four a task (lock,
       // fsync, rename, the acknowledgement), against the run's CPU time.
-      const double timers = static_cast<double>(c.repetitions) *
-                            static_cast<double>(s.workload.tasks * (2 * s.workload.records_per_task + 4));
+      const double timers =
+          static_cast<double>(c.repetitions) *
+          static_cast<double>(s.workload.tasks * (2 * s.workload.records_per_task + 4));
       c.instrumentation_share = timers * timer->latency_us / 1000.0 / cpu_ms;
     }
     if (const Limit* l = limits->Find(c.limit_name)) {
@@ -96,15 +105,19 @@ nlohmann::json CostsToJson(const Costs& c) {
 
 std::string HumanNumber(double v) {
   char buf[32];
-  if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
+  if (v >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  else if (v >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
 
 std::string RenderCostTable(const RunOutcome& outcome) {
-  std::vector<std::vector<std::string>> rows = {
-      {"scenario", "records/s (min-max)", "MB/s", "task ms p50/p95/p99", "ser+ipc", "limit", "of limit"}};
+  std::vector<std::vector<std::string>> rows = {{"scenario", "records/s (min-max)", "MB/s",
+                                                 "task ms p50/p95/p99", "ser+ipc", "limit",
+                                                 "of limit"}};
   bool noisy = false;
   double worst_instrumentation = 0;
   for (const ScenarioResult& sr : outcome.scenarios) {
@@ -117,9 +130,11 @@ std::string RenderCostTable(const RunOutcome& outcome) {
     std::snprintf(mbs, sizeof mbs, "%.1f", c->bytes_per_s / 1e6);
     std::snprintf(share, sizeof share, "%.0f%%", 100 * c->serialization_share);
     std::snprintf(frac, sizeof frac, "%.2f", c->fraction_of_limit);
-    rows.push_back({name, HumanNumber(c->records_per_s) + " (" + HumanNumber(c->records_per_s_min) + "-" +
-                              HumanNumber(c->records_per_s_max) + ")" + (c->noisy ? " ~" : ""),
-                    mbs, lat, share, c->limit_name + " " + HumanNumber(c->limit_records_per_s) + "/s",
+    rows.push_back({name,
+                    HumanNumber(c->records_per_s) + " (" + HumanNumber(c->records_per_s_min) + "-" +
+                        HumanNumber(c->records_per_s_max) + ")" + (c->noisy ? " ~" : ""),
+                    mbs, lat, share,
+                    c->limit_name + " " + HumanNumber(c->limit_records_per_s) + "/s",
                     c->limit_records_per_s > 0 ? frac : "-"});
     noisy |= c->noisy;
     worst_instrumentation = std::max(worst_instrumentation, c->instrumentation_share);
@@ -130,13 +145,16 @@ std::string RenderCostTable(const RunOutcome& outcome) {
     for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
   std::ostringstream out;
   for (const auto& r : rows) {
-    for (size_t i = 0; i < r.size(); ++i) out << (i ? "  " : "") << std::left << std::setw(static_cast<int>(w[i])) << r[i];
+    for (size_t i = 0; i < r.size(); ++i)
+      out << (i ? "  " : "") << std::left << std::setw(static_cast<int>(w[i])) << r[i];
     out << "\n";
   }
-  out << "costs from the fault-free trials (median of " << "each scenario's trials); limits measured "
+  out << "costs from the fault-free trials (median of "
+      << "each scenario's trials); limits measured "
       << "in this run on the same filesystem (" << outcome.fs_type << ")\n";
   char timing[160];
-  std::snprintf(timing, sizeof timing, "stage timing itself costs at most %.1f%% of a run's CPU time\n",
+  std::snprintf(timing, sizeof timing,
+                "stage timing itself costs at most %.1f%% of a run's CPU time\n",
                 100 * worst_instrumentation);
   out << timing;
   if (noisy) out << "~ the spread is wide: the machine was busy, read these numbers with care\n";

@@ -5,10 +5,9 @@
 // machine limit measured in the same run.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/run/limits.h"
 #include "harness/run/runner.h"

@@ -141,12 +141,13 @@ std::string ScenarioKey(const json& s) {
   // What a scenario means: a pool policy, a restart or a start method changes
   // the findings as much as an option does (absent in older files: defaults).
   auto or_default = [&](const char* key, const char* fallback) {
-    return s.contains(key) && s[key].is_string() ? s[key].get<std::string>() : std::string(fallback);
+    return s.contains(key) && s[key].is_string() ? s[key].get<std::string>()
+                                                 : std::string(fallback);
   };
   return Str(s, "name") + "|" + Str(s, "strategy") + "|" + Field(s, "options").dump() + "|" +
          Str(s, "workers") + "|" + Field(s, "workload").dump() + "|" + Field(s, "fault").dump() +
-         "|" + or_default("on_worker_death", "fail-pool") + "|" + or_default("resume", "none") + "|" +
-         or_default("start_method", "fork");
+         "|" + or_default("on_worker_death", "fail-pool") + "|" + or_default("resume", "none") +
+         "|" + or_default("start_method", "fork");
 }
 
 std::string ContextDifference(const json& base, const json& cur) {
@@ -339,7 +340,8 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
     add(Verdict::kNote, "",
         std::to_string(unmatched) +
             " scenarios of the current run have no match in the baseline "
-            "(matched by name, strategy, options, workers, workload, fault, pool policy, resume and "
+            "(matched by name, strategy, options, workers, workload, fault, pool policy, resume "
+            "and "
             "start method): integrity judged, "
             "no comparison");
   if (!base_by_key.empty())

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/run/runner.h"
 #include "harness/base/status.h"
+#include "harness/run/runner.h"
 
 namespace crashbench {
 

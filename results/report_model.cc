@@ -6,8 +6,8 @@
 #include <fstream>
 #include <set>
 
-#include "harness/contract/anomaly.h"
 #include "harness/base/sys.h"
+#include "harness/contract/anomaly.h"
 #include "results/results.h"
 
 namespace crashbench {

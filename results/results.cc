@@ -19,7 +19,8 @@ namespace crashbench {
 namespace {
 
 std::string ShellQuote(const std::string& s) {
-  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=@:") ==
+  if (s.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=@:") ==
       std::string::npos)
     return s;
   std::string q = "'";
@@ -72,11 +73,14 @@ nlohmann::json MachineContext(const RunOutcome& outcome) {
 
 std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay) {
   std::string cmd = "crashbench run";
-  if (!sr.scenario.source.empty()) cmd += " " + ShellQuote(sr.scenario.source);
-  else if (replay.quick) cmd += " --quick";
+  if (!sr.scenario.source.empty())
+    cmd += " " + ShellQuote(sr.scenario.source);
+  else if (replay.quick)
+    cmd += " --quick";
   if (replay.explore) cmd += " --explore";
   if (!replay.overrides.empty()) cmd += " " + replay.overrides;
-  cmd += " --scenario " + ShellQuote(sr.scenario.name) + " --trial " + std::to_string(index) + " --keep";
+  cmd += " --scenario " + ShellQuote(sr.scenario.name) + " --trial " + std::to_string(index) +
+         " --keep";
   if (sr.scenario.fault.kind != "none" && sr.scenario.fault.trigger.type == TriggerType::kRandom &&
       sr.calibration)
     cmd += " --random-window-us " + std::to_string(sr.calibration->duration_us);
@@ -90,7 +94,8 @@ Result<std::string> ReadSpilledLine(int fd, long long offset) {
   std::string line;
   char buf[65536];
   for (;;) {
-    ssize_t n = RetryOnEintr([&] { return ::pread(fd, buf, sizeof buf, offset + static_cast<long long>(line.size())); });
+    ssize_t n = RetryOnEintr(
+        [&] { return ::pread(fd, buf, sizeof buf, offset + static_cast<long long>(line.size())); });
     if (n < 0) return ErrnoStatus("read spilled trial", errno);
     if (n == 0) return line;
     const char* nl = static_cast<const char*>(std::memchr(buf, '\n', static_cast<size_t>(n)));
@@ -140,7 +145,8 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
   if (!outcome.limits_error.empty()) context["limits_error"] = outcome.limits_error;
   nlohmann::json head = {
       {"schema_version", kResultsSchemaVersion},
-      {"tool", {{"name", "crashbench"}, {"version", CRASHBENCH_VERSION}, {"git_sha", CRASHBENCH_GIT_SHA}}},
+      {"tool",
+       {{"name", "crashbench"}, {"version", CRASHBENCH_VERSION}, {"git_sha", CRASHBENCH_GIT_SHA}}},
       {"context", context},
       {"interrupted", outcome.interrupted}};
   // A shard's file says which slice it holds and how many trials each
@@ -198,7 +204,8 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
   return Status::Ok();
 }
 
-Status WriteResultsFile(const std::string& path, const RunOutcome& outcome, const ReplayInfo& replay) {
+Status WriteResultsFile(const std::string& path, const RunOutcome& outcome,
+                        const ReplayInfo& replay) {
   // The recipe crashbench recommends: a reader sees the old file or the whole new one.
   return WriteFileAtomicWith(path, [&](FILE* f) { return WriteResults(f, outcome, replay); });
 }
@@ -248,7 +255,8 @@ std::string RenderTable(const RunOutcome& outcome) {
   }
   std::ostringstream out;
   out << std::left << std::setw(static_cast<int>(w0)) << "strategy";
-  for (size_t i = 0; i < cols.size(); ++i) out << "  " << std::setw(static_cast<int>(widths[i])) << cols[i];
+  for (size_t i = 0; i < cols.size(); ++i)
+    out << "  " << std::setw(static_cast<int>(widths[i])) << cols[i];
   out << "\n";
   for (const auto& r : rows) {
     out << std::setw(static_cast<int>(w0)) << r;
@@ -280,8 +288,8 @@ std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, 
       if (++total > max) continue;
       ++shown;
       out << "FAILED " << sr.scenario.name << " trial " << t.index << ": "
-          << (t.error.empty() ? kinds : "harness error: " + t.error) << "\n    replay: "
-          << ReplayCommand(sr, t.index, replay) << "\n";
+          << (t.error.empty() ? kinds : "harness error: " + t.error)
+          << "\n    replay: " << ReplayCommand(sr, t.index, replay) << "\n";
     }
   }
   if (total > shown) out << "(" << total - shown << " more failing trials in the results file)\n";

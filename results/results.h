@@ -3,9 +3,8 @@
 #pragma once
 
 #include <cstdio>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "harness/run/runner.h"
 
@@ -17,7 +16,7 @@ struct ReplayInfo {
   std::string scenario_file;  // "" for the built-in matrix
   bool quick = false;         // the built-in matrix was the --quick one
   bool explore = false;       // trials were enumerated with --explore
-  std::string overrides;      // command-line overrides in effect ("--trials 4 --start-method spawn")
+  std::string overrides;  // command-line overrides in effect ("--trials 4 --start-method spawn")
 };
 
 nlohmann::json MachineContext(const RunOutcome& outcome);
@@ -25,7 +24,8 @@ nlohmann::json MachineContext(const RunOutcome& outcome);
 // from outcome.spill_path one at a time).
 Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& replay);
 // WriteResults into path with write-temp, fsync, rename, directory fsync.
-Status WriteResultsFile(const std::string& path, const RunOutcome& outcome, const ReplayInfo& replay);
+Status WriteResultsFile(const std::string& path, const RunOutcome& outcome,
+                        const ReplayInfo& replay);
 // The one command that reruns trial `index` of the scenario, keeping its directory.
 std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay);
 

@@ -5,10 +5,10 @@
 namespace crashbench {
 namespace {
 
-const std::set<AnomalyKind> kAllViolations = {
-    AnomalyKind::kTorn,      AnomalyKind::kInterleaved,    AnomalyKind::kCorrupt,
-    AnomalyKind::kDuplicate, AnomalyKind::kLostAcked,      AnomalyKind::kPartialVisible,
-    AnomalyKind::kHang,      AnomalyKind::kSilentFailure};
+const std::set<AnomalyKind> kAllViolations = {AnomalyKind::kTorn,      AnomalyKind::kInterleaved,
+                                              AnomalyKind::kCorrupt,   AnomalyKind::kDuplicate,
+                                              AnomalyKind::kLostAcked, AnomalyKind::kPartialVisible,
+                                              AnomalyKind::kHang,      AnomalyKind::kSilentFailure};
 
 // What each strategy promises, by fault: the kinds that must never appear.
 std::set<AnomalyKind> Forbidden(const std::string& strategy, bool faulty) {
@@ -44,7 +44,7 @@ struct Pitfall {
   Resume resume = Resume::kNone;
   Workload workload{64, 16, 256};
   int workers = 4;
-  std::set<AnomalyKind> forbid;  // what the variant still promises
+  std::set<AnomalyKind> forbid;   // what the variant still promises
   long long deadline_ms = 10000;  // short where a hang is the finding: it costs the deadline
   FaultTarget target = FaultTarget::kWorker;
 };
@@ -53,56 +53,160 @@ void AddPitfalls(bool quick, std::vector<Scenario>* out) {
   using K = AnomalyKind;
   const std::vector<Pitfall> pitfalls = {
       // multiprocessing.Lock: its killed holder never releases it.
-      {"locked-append lock=process-mutex", "locked-append", {{"lock", "process-mutex"}}, "sigkill",
-       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
-       {K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked}, 1000},
-      {"locked-append lock=robust-mutex", "locked-append", {{"lock", "robust-mutex"}}, "sigkill",
-       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
+      {"locked-append lock=process-mutex",
+       "locked-append",
+       {{"lock", "process-mutex"}},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
+       {K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked},
+       1000},
+      {"locked-append lock=robust-mutex",
+       "locked-append",
+       {{"lock", "robust-mutex"}},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
        {K::kHang, K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked}},
       // flock on an inherited descriptor: one open file, one lock, no exclusion.
-      {"locked-append open=inherited", "locked-append", {{"open", "inherited"}}, "none",
-       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 256, 1024}, 4,
+      {"locked-append open=inherited",
+       "locked-append",
+       {{"open", "inherited"}},
+       "none",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {16, 256, 1024},
+       4,
        {K::kHang, K::kDuplicate, K::kLostAcked}},
-      {"naive open=truncate", "naive", {{"open", "truncate"}}, "none", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4, {K::kHang, K::kDuplicate}},
+      {"naive open=truncate",
+       "naive",
+       {{"open", "truncate"}},
+       "none",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
+       {K::kHang, K::kDuplicate}},
       // The raw descriptor: one O_APPEND write(2) per record, nothing buffered.
-      {"shared-handle handle=fd", "shared-handle", {{"handle", "fd"}}, "none", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 256, 1024}, 4,
+      {"shared-handle handle=fd",
+       "shared-handle",
+       {{"handle", "fd"}},
+       "none",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {16, 256, 1024},
+       4,
        std::set<AnomalyKind>(kAllViolations)},
       // The join deadlock: the collector joins its producers before reading
       // their pipe, and 128 KiB of records do not fit in it.
-      {"queue-writer drain=after-join", "queue-writer", {{"drain", "after-join"}}, "none",
-       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 16, 512}, 4,
-       {K::kDuplicate, K::kCorrupt, K::kInterleaved}, 1000},
+      {"queue-writer drain=after-join",
+       "queue-writer",
+       {{"drain", "after-join"}},
+       "none",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {16, 16, 512},
+       4,
+       {K::kDuplicate, K::kCorrupt, K::kInterleaved},
+       1000},
       // The fix for queue-writer's lost acknowledgements: confirm after writing.
-      {"queue-writer ack=on-write", "queue-writer", {{"ack", "on-write"}}, "sigkill",
-       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
-       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked}, 10000,
+      {"queue-writer ack=on-write",
+       "queue-writer",
+       {{"ack", "on-write"}},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
+       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked},
+       10000,
        FaultTarget::kWriter},
-      {"queue-writer ack=on-write", "queue-writer", {{"ack", "on-write"}}, "pipe-broken",
-       FaultPoint::kMidRecord, WorkerDeathPolicy::kFailPool, Resume::kNone, {64, 16, 256}, 4,
-       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked}, 10000,
+      {"queue-writer ack=on-write",
+       "queue-writer",
+       {{"ack", "on-write"}},
+       "pipe-broken",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
+       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked},
+       10000,
        FaultTarget::kWriter},
       // Frames over PIPE_BUF: a producer killed mid-message leaves half a frame.
-      {"queue-writer 10KB records", "queue-writer", {}, "sigkill", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool, Resume::kNone, {16, 8, 10000}, 1, {K::kHang, K::kDuplicate}},
+      {"queue-writer 10KB records",
+       "queue-writer",
+       {},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kNone,
+       {16, 8, 10000},
+       1,
+       {K::kHang, K::kDuplicate}},
       // A retry appends again what the dead worker had already appended.
-      {"locked-append retry-task", "locked-append", {}, "sigkill", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kRetryTask, Resume::kNone, {64, 16, 256}, 4,
+      {"locked-append retry-task",
+       "locked-append",
+       {},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kRetryTask,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
        {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
-      {"atomic-rename retry-task", "atomic-rename", {}, "sigkill", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kRetryTask, Resume::kNone, {64, 16, 256}, 4,
+      {"atomic-rename retry-task",
+       "atomic-rename",
+       {},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kRetryTask,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
        std::set<AnomalyKind>(kAllViolations)},
       // The report of a finished task is lost; the retry redoes the task.
-      {"locked-append retry-task", "locked-append", {}, "pipe-broken", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kRetryTask, Resume::kNone, {64, 16, 256}, 4,
+      {"locked-append retry-task",
+       "locked-append",
+       {},
+       "pipe-broken",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kRetryTask,
+       Resume::kNone,
+       {64, 16, 256},
+       4,
        {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
       // "Skip if already there" after a crash.
-      {"per-task-file resume=skip-existing", "per-task-file", {}, "sigkill", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool, Resume::kSkipExisting, {64, 16, 256}, 4,
+      {"per-task-file resume=skip-existing",
+       "per-task-file",
+       {},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kSkipExisting,
+       {64, 16, 256},
+       4,
        {K::kHang, K::kDuplicate, K::kInterleaved, K::kLostAcked}},
-      {"atomic-rename resume=skip-existing", "atomic-rename", {}, "sigkill", FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool, Resume::kSkipExisting, {64, 16, 256}, 4,
+      {"atomic-rename resume=skip-existing",
+       "atomic-rename",
+       {},
+       "sigkill",
+       FaultPoint::kMidRecord,
+       WorkerDeathPolicy::kFailPool,
+       Resume::kSkipExisting,
+       {64, 16, 256},
+       4,
        std::set<AnomalyKind>(kAllViolations)},
   };
   for (const Pitfall& p : pitfalls) {
@@ -110,9 +214,10 @@ void AddPitfalls(bool quick, std::vector<Scenario>* out) {
     s.strategy = p.strategy;
     s.options = p.options;
     s.workers = p.workers;
-    s.workload = quick ? Workload{std::min(16LL, p.workload.tasks), std::min(8LL, p.workload.records_per_task),
-                                  p.workload.record_bytes}
-                       : p.workload;
+    s.workload = quick
+                     ? Workload{std::min(16LL, p.workload.tasks),
+                                std::min(8LL, p.workload.records_per_task), p.workload.record_bytes}
+                     : p.workload;
     // Interleaving (or its absence) is a race: it needs long tasks even in --quick.
     if (quick && p.workload.records_per_task > 16) s.workload = p.workload;
     s.seed = 42;

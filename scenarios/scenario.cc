@@ -1,11 +1,10 @@
-#include "faults/registry.h"
 #include "scenarios/scenario.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-
 #include "faults/real_methods.h"
+#include "faults/registry.h"
 #include "harness/base/sys.h"
 #include "strategies/strategy.h"
 
@@ -70,7 +69,8 @@ Status GetString(const json& obj, const char* key, std::string* out, const Where
 
 Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
   const std::string path = "fault.trigger";
-  RETURN_IF_ERROR(CheckKeys(j, {"after_records", "after_ms", "random", "point", "occurrence"}, w, path));
+  RETURN_IF_ERROR(
+      CheckKeys(j, {"after_records", "after_ms", "random", "point", "occurrence"}, w, path));
   int kinds = j.contains("after_records") + j.contains("after_ms") + j.contains("random") +
               j.contains("point");
   if (kinds != 1)
@@ -94,8 +94,8 @@ Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
   std::string name;
   RETURN_IF_ERROR(GetString(j, "point", &name, w, path));
   if (!FaultPointFromName(name, &t->point))
-    return w.Error(path + ".point",
-                   "unknown fault point '" + name + "' (valid points: " + FaultPointNameList() + ")");
+    return w.Error(path + ".point", "unknown fault point '" + name +
+                                        "' (valid points: " + FaultPointNameList() + ")");
   if (j.contains("occurrence")) {
     long long k = 0;
     RETURN_IF_ERROR(GetInt(j, "occurrence", 1, 1LL << 40, &k, w, path));
@@ -108,7 +108,8 @@ Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
   RETURN_IF_ERROR(CheckKeys(j, {"kind", "target", "trigger", "method"}, w, "fault"));
   RETURN_IF_ERROR(GetString(j, "kind", &f->kind, w, "fault"));
   if (!FindFault(f->kind))
-    return w.Error("fault.kind", "unknown fault '" + f->kind + "' (valid faults: " + FaultNameList() + ")");
+    return w.Error("fault.kind",
+                   "unknown fault '" + f->kind + "' (valid faults: " + FaultNameList() + ")");
   RETURN_IF_ERROR(GetString(j, "method", &f->method, w, "fault"));
   const std::vector<std::string> methods = FaultMethods(f->kind);
   if (std::find(methods.begin(), methods.end(), f->method) == methods.end())
@@ -117,8 +118,8 @@ Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
   std::string target = "worker";
   RETURN_IF_ERROR(GetString(j, "target", &target, w, "fault"));
   if (!FaultTargetFromName(target, &f->target))
-    return w.Error("fault.target", "unknown target '" + target + "' (valid targets: " +
-                                       std::string(kFaultTargetNames) + ")");
+    return w.Error("fault.target", "unknown target '" + target +
+                                       "' (valid targets: " + std::string(kFaultTargetNames) + ")");
   if (j.contains("trigger")) RETURN_IF_ERROR(ParseTrigger(j["trigger"], &f->trigger, w));
   return Status::Ok();
 }
@@ -127,23 +128,29 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   Scenario s;
   s.source = source;
   Where w{source, ""};
-  if (!j.is_object()) return w.Error("", "scenario #" + std::to_string(index + 1) + " is not a JSON object");
-  if (j.contains("name") && j["name"].is_string()) w.scenario = j["name"].get<std::string>();
-  else w.scenario = "#" + std::to_string(index + 1);
-  RETURN_IF_ERROR(CheckKeys(j, {"name", "strategy", "options", "workers", "workload", "fault",
-                                "trials", "seed", "deadline_ms", "expect", "start_method",
-                                "on_worker_death", "resume"},
-                            w, ""));
+  if (!j.is_object())
+    return w.Error("", "scenario #" + std::to_string(index + 1) + " is not a JSON object");
+  if (j.contains("name") && j["name"].is_string())
+    w.scenario = j["name"].get<std::string>();
+  else
+    w.scenario = "#" + std::to_string(index + 1);
+  RETURN_IF_ERROR(
+      CheckKeys(j,
+                {"name", "strategy", "options", "workers", "workload", "fault", "trials", "seed",
+                 "deadline_ms", "expect", "start_method", "on_worker_death", "resume"},
+                w, ""));
   RETURN_IF_ERROR(GetString(j, "name", &s.name, w, ""));
   if (!j.contains("name")) return w.Error("", "missing required key 'name'");
   if (!j.contains("strategy"))
-    return w.Error("", "missing required key 'strategy' (valid strategies: " + StrategyNameList() + ")");
+    return w.Error(
+        "", "missing required key 'strategy' (valid strategies: " + StrategyNameList() + ")");
   RETURN_IF_ERROR(GetString(j, "strategy", &s.strategy, w, ""));
   if (j.contains("options")) {
     const json& o = j["options"];
     if (!o.is_object()) return w.Error("options", "must be a JSON object");
     for (auto it = o.begin(); it != o.end(); ++it) {
-      if (!it->is_string()) return w.Error("options." + it.key(), "must be a string, got " + it->dump());
+      if (!it->is_string())
+        return w.Error("options." + it.key(), "must be a string, got " + it->dump());
       s.options[it.key()] = it->get<std::string>();
     }
   }
@@ -154,8 +161,10 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
     const json& wl = j["workload"];
     RETURN_IF_ERROR(CheckKeys(wl, {"tasks", "records_per_task", "record_bytes"}, w, "workload"));
     RETURN_IF_ERROR(GetInt(wl, "tasks", 1, 1000000, &s.workload.tasks, w, "workload"));
-    RETURN_IF_ERROR(GetInt(wl, "records_per_task", 1, 1000000, &s.workload.records_per_task, w, "workload"));
-    RETURN_IF_ERROR(GetInt(wl, "record_bytes", 1, 16 << 20, &s.workload.record_bytes, w, "workload"));
+    RETURN_IF_ERROR(
+        GetInt(wl, "records_per_task", 1, 1000000, &s.workload.records_per_task, w, "workload"));
+    RETURN_IF_ERROR(
+        GetInt(wl, "record_bytes", 1, 16 << 20, &s.workload.record_bytes, w, "workload"));
   }
   if (j.contains("fault")) RETURN_IF_ERROR(ParseFault(j["fault"], &s.fault, w));
   v = s.trials;
@@ -169,7 +178,8 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
     const json& e = j["expect"];
     RETURN_IF_ERROR(CheckKeys(e, {"forbid"}, w, "expect"));
     if (e.contains("forbid")) {
-      if (!e["forbid"].is_array()) return w.Error("expect.forbid", "must be an array of anomaly kinds");
+      if (!e["forbid"].is_array())
+        return w.Error("expect.forbid", "must be an array of anomaly kinds");
       for (const json& k : e["forbid"]) {
         auto kind = k.is_string() ? AnomalyFromName(k.get<std::string>()) : std::nullopt;
         if (!kind)
@@ -181,21 +191,23 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   }
   std::string method = "fork";
   RETURN_IF_ERROR(GetString(j, "start_method", &method, w, ""));
-  if (method == "spawn") s.start_method = StartMethod::kSpawn;
+  if (method == "spawn")
+    s.start_method = StartMethod::kSpawn;
   else if (method != "fork")
     return w.Error("start_method", "unknown start method '" + method + "' (valid: fork, spawn)");
   std::string policy(WorkerDeathPolicyName(s.on_worker_death));
   RETURN_IF_ERROR(GetString(j, "on_worker_death", &policy, w, ""));
   bool known = false;
-  for (WorkerDeathPolicy p : {WorkerDeathPolicy::kFailPool, WorkerDeathPolicy::kFailTask,
-                              WorkerDeathPolicy::kRetryTask})
+  for (WorkerDeathPolicy p :
+       {WorkerDeathPolicy::kFailPool, WorkerDeathPolicy::kFailTask, WorkerDeathPolicy::kRetryTask})
     if (WorkerDeathPolicyName(p) == policy) s.on_worker_death = p, known = true;
   if (!known)
     return w.Error("on_worker_death", "unknown policy '" + policy + "' (valid: " +
                                           std::string(kWorkerDeathPolicyNames) + ")");
   std::string resume(ResumeName(s.resume));
   RETURN_IF_ERROR(GetString(j, "resume", &resume, w, ""));
-  if (resume == "skip-existing") s.resume = Resume::kSkipExisting;
+  if (resume == "skip-existing")
+    s.resume = Resume::kSkipExisting;
   else if (resume != "none")
     return w.Error("resume", "unknown resume mode '" + resume + "' (valid: none, skip-existing)");
   Status st = ValidateScenario(&s);
@@ -208,8 +220,8 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
 Status ValidateScenario(Scenario* s) {
   const StrategyInfo* info = FindStrategy(s->strategy);
   if (!info)
-    return Status::Error("unknown strategy '" + s->strategy + "' (valid strategies: " +
-                         StrategyNameList() + ")");
+    return Status::Error("unknown strategy '" + s->strategy +
+                         "' (valid strategies: " + StrategyNameList() + ")");
   RETURN_IF_ERROR(ResolveOptions(*info, &s->options));
   if (s->workers < 1) return Status::Error("workers must be at least 1");
   if (s->trials < 1) return Status::Error("trials must be at least 1");
@@ -223,11 +235,13 @@ Status ValidateScenario(Scenario* s) {
   if (!faulty && s->fault.trigger.type != TriggerType::kNone)
     return Status::Error("fault 'none' takes no trigger");
   if (s->resume == Resume::kSkipExisting && info->layout != Layout::kPerTask)
-    return Status::Error("resume 'skip-existing' skips tasks whose output file exists: it needs a "
-                         "strategy with one file per task (per-task-file, atomic-rename), not '" +
-                         s->strategy + "'");
+    return Status::Error(
+        "resume 'skip-existing' skips tasks whose output file exists: it needs a "
+        "strategy with one file per task (per-task-file, atomic-rename), not '" +
+        s->strategy + "'");
   if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
-    return Status::Error("fault target 'writer' needs a strategy with a writer process (queue-writer)");
+    return Status::Error(
+        "fault target 'writer' needs a strategy with a writer process (queue-writer)");
   return Status::Ok();
 }
 
@@ -240,8 +254,10 @@ Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std:
     size_t byte = e.byte > 0 ? e.byte - 1 : 0;
     long long line = 1, col = 1;
     for (size_t i = 0; i < byte && i < text.size(); ++i) {
-      if (text[i] == '\n') ++line, col = 1;
-      else ++col;
+      if (text[i] == '\n')
+        ++line, col = 1;
+      else
+        ++col;
     }
     std::string what = e.what();
     if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
@@ -274,13 +290,18 @@ Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path) {
   return ParseScenarios(*text, path);
 }
 
-std::string_view StartMethodName(StartMethod m) { return m == StartMethod::kFork ? "fork" : "spawn"; }
+std::string_view StartMethodName(StartMethod m) {
+  return m == StartMethod::kFork ? "fork" : "spawn";
+}
 
 std::string_view WorkerDeathPolicyName(WorkerDeathPolicy p) {
   switch (p) {
-    case WorkerDeathPolicy::kFailPool: return "fail-pool";
-    case WorkerDeathPolicy::kFailTask: return "fail-task";
-    case WorkerDeathPolicy::kRetryTask: return "retry-task";
+    case WorkerDeathPolicy::kFailPool:
+      return "fail-pool";
+    case WorkerDeathPolicy::kFailTask:
+      return "fail-task";
+    case WorkerDeathPolicy::kRetryTask:
+      return "retry-task";
   }
   return "?";
 }
@@ -294,10 +315,17 @@ nlohmann::json FaultToJson(const FaultSpec& f) {
   j["target"] = std::string(FaultTargetName(f.target));
   json t = json::object();
   switch (f.trigger.type) {
-    case TriggerType::kNone: break;
-    case TriggerType::kAfterRecords: t["after_records"] = f.trigger.after_records; break;
-    case TriggerType::kAfterMs: t["after_ms"] = f.trigger.after_ms; break;
-    case TriggerType::kRandom: t["random"] = true; break;
+    case TriggerType::kNone:
+      break;
+    case TriggerType::kAfterRecords:
+      t["after_records"] = f.trigger.after_records;
+      break;
+    case TriggerType::kAfterMs:
+      t["after_ms"] = f.trigger.after_ms;
+      break;
+    case TriggerType::kRandom:
+      t["random"] = true;
+      break;
     case TriggerType::kPoint:
       t["point"] = std::string(FaultPointName(f.trigger.point));
       if (f.trigger.occurrence) t["occurrence"] = *f.trigger.occurrence;
@@ -332,11 +360,21 @@ std::string FaultLabel(const FaultSpec& f) {
   if (f.kind == "none") return "none";
   std::string label = f.kind + "@";
   switch (f.trigger.type) {
-    case TriggerType::kNone: label += "?"; break;
-    case TriggerType::kAfterRecords: label += "after-" + std::to_string(f.trigger.after_records) + "-records"; break;
-    case TriggerType::kAfterMs: label += "after-" + std::to_string(f.trigger.after_ms) + "ms"; break;
-    case TriggerType::kRandom: label += "random"; break;
-    case TriggerType::kPoint: label += FaultPointName(f.trigger.point); break;
+    case TriggerType::kNone:
+      label += "?";
+      break;
+    case TriggerType::kAfterRecords:
+      label += "after-" + std::to_string(f.trigger.after_records) + "-records";
+      break;
+    case TriggerType::kAfterMs:
+      label += "after-" + std::to_string(f.trigger.after_ms) + "ms";
+      break;
+    case TriggerType::kRandom:
+      label += "random";
+      break;
+    case TriggerType::kPoint:
+      label += FaultPointName(f.trigger.point);
+      break;
   }
   if (f.target != FaultTarget::kWorker) label += "/" + std::string(FaultTargetName(f.target));
   return label;

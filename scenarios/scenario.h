@@ -11,16 +11,15 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
-#include "harness/inject/fault.h"
-#include "harness/contract/anomaly.h"
 #include "harness/base/status.h"
+#include "harness/contract/anomaly.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 

@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "harness/contract/layout.h"
 #include "harness/base/sys.h"
+#include "harness/contract/layout.h"
 #include "strategies/common.h"
 #include "strategies/strategy.h"
 

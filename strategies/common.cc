@@ -3,9 +3,8 @@
 #include <stdio_ext.h>
 #include <unistd.h>
 
-#include "harness/inject/io_error.h"
-
 #include "harness/base/sys.h"
+#include "harness/inject/io_error.h"
 
 namespace crashbench {
 

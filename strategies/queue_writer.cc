@@ -45,20 +45,20 @@
 //                               fails the task if the writer is gone first.
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <algorithm>
 #include <new>
 
 #include "harness/base/sys.h"
@@ -90,7 +90,9 @@ bool ScanHeader(std::string_view line, long long* task, long long* seq, long lon
 struct Shared {
   char* base = nullptr;
   static size_t Bytes(long long tasks) { return 8 + 4 * static_cast<size_t>(std::max(0LL, tasks)); }
-  std::atomic<long long>& finished() const { return *reinterpret_cast<std::atomic<long long>*>(base); }
+  std::atomic<long long>& finished() const {
+    return *reinterpret_cast<std::atomic<long long>*>(base);
+  }
   std::atomic<int32_t>& written(long long task) const {
     return *reinterpret_cast<std::atomic<int32_t>*>(base + 8 + 4 * task);
   }
@@ -132,7 +134,7 @@ int WriterMain(WorkerContext& ctx, int in_fd, Shared shared) {
     size_t got = 0;
     Status s = ReadFull(in_fd, len_bytes, 4, &got);
     if (!s.ok() && got == 0 && s.err() == 0) break;  // clean end of stream
-    if (!s.ok()) return 11;                             // a cut-short length: stream broken
+    if (!s.ok()) return 11;                          // a cut-short length: stream broken
     uint32_t len = len_bytes[0] | (len_bytes[1] << 8) | (len_bytes[2] << 16) |
                    (static_cast<uint32_t>(len_bytes[3]) << 24);
     if (len > kMaxFrame) return 12;  // garbage where a length should be
@@ -181,9 +183,8 @@ class QueueWriter final : public Strategy {
     }
     const int in_fd = read_end.get();
     const Shared shared = shared_;
-    RETURN_IF_ERROR(host.StartWriter({in_fd}, [in_fd, shared](WorkerContext& ctx) {
-      return WriterMain(ctx, in_fd, shared);
-    }));
+    RETURN_IF_ERROR(host.StartWriter(
+        {in_fd}, [in_fd, shared](WorkerContext& ctx) { return WriterMain(ctx, in_fd, shared); }));
     // read_end closes here: only the writer reads, so its death means EPIPE.
     return Status::Ok();
   }
@@ -206,7 +207,8 @@ class QueueWriter final : public Strategy {
       const std::string& line = ctx.RecordText(task, seq, true);
       frame_.resize(4 + line.size());
       const uint32_t len = static_cast<uint32_t>(line.size());
-      for (int i = 0; i < 4; ++i) frame_[static_cast<size_t>(i)] = static_cast<char>(len >> (8 * i));
+      for (int i = 0; i < 4; ++i)
+        frame_[static_cast<size_t>(i)] = static_cast<char>(len >> (8 * i));
       std::memcpy(frame_.data() + 4, line.data(), line.size());
       ctx.Point(FaultPoint::kBeforeWrite);
       if (frame_.size() > PIPE_BUF && ctx.PointDeferringSelf(FaultPoint::kMidRecord)) {

@@ -55,7 +55,8 @@ class SharedHandle final : public Strategy {
     auto sync = [&] { return raw ? SyncFd(ctx, fd, path_) : FlushAndSync(ctx, file_, path_); };
     for (long long seq = 0; seq < c.records_per_task; ++seq) {
       const std::string& text = ctx.RecordText(task, seq, true);
-      RETURN_IF_ERROR(raw ? WriteRecordWhole(ctx, text, write) : WriteRecordInHalves(ctx, text, write));
+      RETURN_IF_ERROR(raw ? WriteRecordWhole(ctx, text, write)
+                          : WriteRecordInHalves(ctx, text, write));
       if (c.fsync() == FsyncMode::kRecord) RETURN_IF_ERROR(sync());
     }
     if (c.fsync() == FsyncMode::kTask) RETURN_IF_ERROR(sync());

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/contract/layout.h"
 #include "harness/base/status.h"
+#include "harness/contract/layout.h"
 #include "strategies/worker_context.h"
 
 namespace crashbench {

@@ -1,7 +1,7 @@
 #include "strategies/worker_context.h"
 
-#include "harness/inject/fault_agent.h"
 #include "harness/contract/record.h"
+#include "harness/inject/fault_agent.h"
 
 namespace crashbench {
 
@@ -15,7 +15,9 @@ void WorkerContext::Point(FaultPoint p) {
   if (agent_) agent_->Point(p);
 }
 
-bool WorkerContext::PointDeferringSelf(FaultPoint p) { return agent_ && agent_->PointDeferringSelf(p); }
+bool WorkerContext::PointDeferringSelf(FaultPoint p) {
+  return agent_ && agent_->PointDeferringSelf(p);
+}
 
 void WorkerContext::FireNow() {
   if (agent_) agent_->FireNow();

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/inject/fault.h"
 #include "harness/base/stage_clock.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 
@@ -18,13 +18,13 @@ class FaultAgent;
 enum class FsyncMode { kNone, kTask, kRecord };
 
 struct StrategyConfig {
-  std::string dir;  // the output directory, absolute
+  std::string dir;                             // the output directory, absolute
   std::map<std::string, std::string> options;  // resolved: every key present
   uint64_t payload_seed = 0;
   long long records_per_task = 0;
   long long record_bytes = 0;
   long long tasks = 0;  // tasks this run will start (skipped ones not counted)
-  int pipe_bytes = 0;  // capacity for pipes the strategy creates; 0: the kernel's default
+  int pipe_bytes = 0;   // capacity for pipes the strategy creates; 0: the kernel's default
   FsyncMode fsync() const;
   const std::string& option(const std::string& key) const { return options.at(key); }
 };

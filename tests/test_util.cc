@@ -28,4 +28,3 @@ void ScratchDir::Write(const std::string& name, const std::string& bytes) const 
 bool ProcessExists(int pid) { return kill(pid, 0) == 0 || errno == EPERM; }
 
 }  // namespace crashbench::testing
-

@@ -32,8 +32,8 @@ uint32_t Crc32cExtendSoftware(uint32_t crc, const void* data, size_t n) {
     std::memcpy(&w, p, 8);  // little-endian machines only (x86_64, aarch64)
     w ^= c;
     c = kTables[7][w & 0xFF] ^ kTables[6][(w >> 8) & 0xFF] ^ kTables[5][(w >> 16) & 0xFF] ^
-        kTables[4][(w >> 24) & 0xFF] ^ kTables[3][(w >> 32) & 0xFF] ^
-        kTables[2][(w >> 40) & 0xFF] ^ kTables[1][(w >> 48) & 0xFF] ^ kTables[0][w >> 56];
+        kTables[4][(w >> 24) & 0xFF] ^ kTables[3][(w >> 32) & 0xFF] ^ kTables[2][(w >> 40) & 0xFF] ^
+        kTables[1][(w >> 48) & 0xFF] ^ kTables[0][w >> 56];
     p += 8;
     n -= 8;
   }
@@ -43,7 +43,7 @@ uint32_t Crc32cExtendSoftware(uint32_t crc, const void* data, size_t n) {
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) uint32_t Crc32cExtendHardware(uint32_t crc, const void* data,
-                                                                 size_t n) {
+                                                                size_t n) {
   const auto* p = static_cast<const unsigned char*>(data);
   uint64_t c = ~crc;
   while (n >= 8) {

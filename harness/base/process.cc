@@ -88,7 +88,8 @@ bool Child::TryReap() {
     return false;
   if (info.si_pid == 0) return false;
   reaped_ = true;
-  wait_status_ = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
+  wait_status_ =
+      info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
   return true;
 }
 
@@ -98,7 +99,8 @@ void Child::Reap() {
   std::memset(&info, 0, sizeof info);
   if (RetryOnEintr([&] { return ::waitid(P_PIDFD, pidfd_.get(), &info, WEXITED); }) == 0) {
     reaped_ = true;
-    wait_status_ = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
+    wait_status_ =
+        info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
   }
 }
 
@@ -110,11 +112,14 @@ std::string DescribeWaitStatus(int st) {
   if (WIFEXITED(st)) return "exited " + std::to_string(WEXITSTATUS(st));
   if (WIFSIGNALED(st)) {
     const char* abbrev = sigabbrev_np(WTERMSIG(st));
-    return std::string("killed by ") + (abbrev ? std::string("SIG") + abbrev : std::to_string(WTERMSIG(st)));
+    return std::string("killed by ") +
+           (abbrev ? std::string("SIG") + abbrev : std::to_string(WTERMSIG(st)));
   }
   return "status " + std::to_string(st);
 }
 
-std::string Child::Describe() const { return reaped_ ? DescribeWaitStatus(wait_status_) : "running"; }
+std::string Child::Describe() const {
+  return reaped_ ? DescribeWaitStatus(wait_status_) : "running";
+}
 
 }  // namespace crashbench

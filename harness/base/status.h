@@ -34,10 +34,10 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::crashbench::Status _st = (expr);        \
-    if (!_st.ok()) return _st;                \
+#define RETURN_IF_ERROR(expr)          \
+  do {                                 \
+    ::crashbench::Status _st = (expr); \
+    if (!_st.ok()) return _st;         \
   } while (0)
 
 // The single place errno becomes an error value.
@@ -46,7 +46,7 @@ Status ErrnoStatus(const std::string& what, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }

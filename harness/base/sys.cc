@@ -2,12 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <ftw.h>
 
 namespace crashbench {
 
@@ -85,7 +85,8 @@ Result<std::string> ReadFileToString(const std::string& path) {
 
 Status WriteFileAtomicWith(const std::string& path, const std::function<Status(FILE*)>& write) {
   std::string dir = ".";
-  if (auto slash = path.rfind('/'); slash != std::string::npos) dir = path.substr(0, slash ? slash : 1);
+  if (auto slash = path.rfind('/'); slash != std::string::npos)
+    dir = path.substr(0, slash ? slash : 1);
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   FILE* f = std::fopen(tmp.c_str(), "we");
   if (!f) return ErrnoStatus("create " + tmp, errno);
@@ -93,7 +94,8 @@ Status WriteFileAtomicWith(const std::string& path, const std::function<Status(F
   if (s.ok() && std::fflush(f) != 0) s = ErrnoStatus("write " + tmp, errno);
   if (s.ok()) s = FsyncNoInt(fileno(f), tmp);
   if (std::fclose(f) != 0 && s.ok()) s = ErrnoStatus("close " + tmp, errno);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus("rename to " + path, errno);
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
+    s = ErrnoStatus("rename to " + path, errno);
   if (!s.ok()) {
     ::unlink(tmp.c_str());
     return s.Annotate("writing " + path);
@@ -118,7 +120,8 @@ Status MakeDirs(const std::string& path) {
     pos = path.find('/', pos + 1);
     cur = path.substr(0, pos);
     if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus("mkdir " + cur, errno);
+    if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
+      return ErrnoStatus("mkdir " + cur, errno);
   }
   return Status::Ok();
 }

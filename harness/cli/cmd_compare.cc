@@ -16,10 +16,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "harness/cli/commands.h"
 #include "harness/base/process.h"
-#include "harness/run/runner.h"
 #include "harness/base/sys.h"
+#include "harness/cli/commands.h"
+#include "harness/run/runner.h"
 #include "results/gate.h"
 #include "results/results.h"
 

@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include "harness/base/sys.h"
 #include "harness/cli/commands.h"
 #include "harness/run/runner.h"
-#include "harness/base/sys.h"
 #include "harness/run/trial_ref.h"
 #include "results/results.h"
 

@@ -1,8 +1,8 @@
 // crashbench report RESULTS [--out DIR]: the reports of one results file.
 #include <iostream>
 
-#include "harness/cli/commands.h"
 #include "harness/base/sys.h"
+#include "harness/cli/commands.h"
 #include "results/report.h"
 
 namespace crashbench {

@@ -7,8 +7,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "harness/cli/commands.h"
 #include "harness/base/sys.h"
+#include "harness/cli/commands.h"
 #include "results/merge.h"
 #include "results/results.h"
 

@@ -18,9 +18,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/base/sys.h"
 #include "harness/cli/commands.h"
 #include "harness/run/runner.h"
-#include "harness/base/sys.h"
 #include "harness/run/trial_ref.h"
 
 namespace crashbench {

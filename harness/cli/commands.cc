@@ -1,21 +1,20 @@
-#include "faults/registry.h"
 #include "harness/cli/commands.h"
 
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <iostream>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "faults/real_methods.h"
-#include "harness/run/runner.h"
+#include "faults/registry.h"
 #include "harness/base/sys.h"
+#include "harness/run/runner.h"
 #include "harness/verify/verifier.h"
 #include "results/chart.h"
 #include "results/costs.h"
@@ -80,7 +79,8 @@ int RunRunCommand(const RunCommand& cmd) {
   if (cmd.files.empty()) {
     scenarios = DefaultMatrix(cmd.quick);
   } else {
-    if (cmd.quick) return InputError("--quick applies to the built-in matrix, not to scenario files");
+    if (cmd.quick)
+      return InputError("--quick applies to the built-in matrix, not to scenario files");
     for (const std::string& f : cmd.files) {
       Result<std::vector<Scenario>> loaded = LoadScenarioFile(f);
       if (!loaded.ok()) return InputError(loaded.status().message());
@@ -105,7 +105,8 @@ int RunRunCommand(const RunCommand& cmd) {
   }
   for (Scenario& s : scenarios) {
     if (cmd.trials) s.trials = *cmd.trials;
-    if (cmd.start_method) s.start_method = *cmd.start_method == "spawn" ? StartMethod::kSpawn : StartMethod::kFork;
+    if (cmd.start_method)
+      s.start_method = *cmd.start_method == "spawn" ? StartMethod::kSpawn : StartMethod::kFork;
     if (cmd.trial && !cmd.explore && *cmd.trial >= s.trials)
       return InputError("--trial " + std::to_string(*cmd.trial) + ": scenario '" + s.name +
                         "' has trials 0.." + std::to_string(s.trials - 1));
@@ -135,17 +136,19 @@ int RunRunCommand(const RunCommand& cmd) {
   ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick, cmd.explore, ""};
   if (cmd.trials) replay.overrides += "--trials " + std::to_string(*cmd.trials);
   if (cmd.start_method)
-    replay.overrides += std::string(replay.overrides.empty() ? "" : " ") + "--start-method " + *cmd.start_method;
+    replay.overrides +=
+        std::string(replay.overrides.empty() ? "" : " ") + "--start-method " + *cmd.start_method;
   std::cout << RenderTable(outcome);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);
   if (!failures.empty()) std::cout << "\n" << failures;
-  if (cmd.keep)
-    std::cout << "scratch directories kept under " << outcome.scratch_root << "\n";
+  if (cmd.keep) std::cout << "scratch directories kept under " << outcome.scratch_root << "\n";
   Status st = WriteResultsFile(out_dir + "/results.json", outcome, replay);
   if (!st.ok()) {
     std::cerr << "crashbench: could not write results: " << st.message()
-              << (outcome.spill_path.empty() ? "" : "; every finished trial is kept in " + outcome.spill_path)
+              << (outcome.spill_path.empty()
+                      ? ""
+                      : "; every finished trial is kept in " + outcome.spill_path)
               << "\n";
     return 3;
   }
@@ -197,8 +200,9 @@ int RunSweepCommand(const SweepCommand& cmd) {
   Status st = MakeDirs(out_dir);
   if (st.ok()) st = WriteResultsFile(out_dir + "/results.json", outcome, ReplayInfo{});
   if (st.ok())
-    st = WriteFileAtomic(out_dir + "/chart.svg",
-                         RenderCostChartSvg(outcome, "crashbench sweep: records/s by configuration"));
+    st = WriteFileAtomic(
+        out_dir + "/chart.svg",
+        RenderCostChartSvg(outcome, "crashbench sweep: records/s by configuration"));
   if (!st.ok()) {
     std::cerr << "crashbench: could not write results: " << st.message() << "\n";
     return 3;
@@ -219,7 +223,10 @@ int RunVerifyCommand(const VerifyCommand& cmd) {
     bool ok = j.is_array();
     if (ok)
       for (const auto& v : j) ok &= v.is_number_integer() && v.get<long long>() >= 0;
-    if (!ok) return InputError(cmd.acked_file + ": must hold a JSON array of task ids (non-negative integers), e.g. [0,1,5]");
+    if (!ok)
+      return InputError(
+          cmd.acked_file +
+          ": must hold a JSON array of task ids (non-negative integers), e.g. [0,1,5]");
     for (const auto& v : j) opt.acked.insert(v.get<long long>());
   }
   Result<VerifyReport> report = VerifyDirectory(cmd.dir, opt);
@@ -273,11 +280,13 @@ int RunListCommand() {
       std::cout << " (default " << o.values.front() << ")  " << o.help << "\n";
       for (std::string_view v : o.values)
         if (v.find("test-only") != std::string_view::npos)
-          std::cout << "        " << v << ": TEST-ONLY, deliberately unsafe; never use it for real output\n";
+          std::cout << "        " << v
+                    << ": TEST-ONLY, deliberately unsafe; never use it for real output\n";
     }
   }
   std::cout << "faults:\n";
-  for (const FaultInfo& f : AllFaults()) std::cout << "  " << f.name << ": " << f.make()->models() << "\n";
+  for (const FaultInfo& f : AllFaults())
+    std::cout << "  " << f.name << ": " << f.make()->models() << "\n";
   std::cout << "fault targets: " << kFaultTargetNames << "\n";
   std::cout << "fault points: " << FaultPointNameList() << "\n";
   std::cout << "triggers: after_records, after_ms, random, point (+ occurrence)\n";

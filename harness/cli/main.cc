@@ -25,29 +25,41 @@ constexpr const char* kExitCodes =
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "__worker") crashbench::SpawnedWorkerMain(argv[2]);
 
-  CLI::App app{"crashbench: runs write strategies in real worker processes, breaks them the way "
-               "production breaks them, and reports what a downstream reader would have seen."};
+  CLI::App app{
+      "crashbench: runs write strategies in real worker processes, breaks them the way "
+      "production breaks them, and reports what a downstream reader would have seen."};
   app.footer(kExitCodes);
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(CRASHBENCH_VERSION) + " (" + CRASHBENCH_GIT_SHA + ")");
+  app.set_version_flag("--version",
+                       std::string(CRASHBENCH_VERSION) + " (" + CRASHBENCH_GIT_SHA + ")");
 
   crashbench::RunCommand run;
-  CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios (default: the built-in matrix) and write results.json");
-  run_cmd->add_option("files", run.files, "Scenario files (JSON: one object or an array)")->check(CLI::ExistingFile);
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run scenarios (default: the built-in matrix) and write results.json");
+  run_cmd->add_option("files", run.files, "Scenario files (JSON: one object or an array)")
+      ->check(CLI::ExistingFile);
   run_cmd->add_flag("--quick", run.quick, "A few-second version of the built-in matrix");
   run_cmd->add_option("--scenario", run.only_scenarios, "Run only the scenarios with these names");
-  run_cmd->add_option("--trial", run.trial, "Run only this trial index (replay)")->check(CLI::NonNegativeNumber);
-  run_cmd->add_option("--trials", run.trials, "Override every scenario's trial count")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--trial", run.trial, "Run only this trial index (replay)")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--trials", run.trials, "Override every scenario's trial count")
+      ->check(CLI::PositiveNumber);
   run_cmd->add_option("--jobs,-j", run.jobs, "Trials run at once")->check(CLI::Range(1, 256));
   run_cmd->add_flag("--keep", run.keep, "Keep every trial's scratch directory");
-  run_cmd->add_flag("--explore", run.explore,
-                    "Point triggers: one trial per (fault point, occurrence) reachable in a fault-free run");
-  run_cmd->add_option("--start-method", run.start_method, "How workers start: fork or spawn (re-exec)")
+  run_cmd->add_flag(
+      "--explore", run.explore,
+      "Point triggers: one trial per (fault point, occurrence) reachable in a fault-free run");
+  run_cmd
+      ->add_option("--start-method", run.start_method, "How workers start: fork or spawn (re-exec)")
       ->check(CLI::IsMember({"fork", "spawn"}));
-  run_cmd->add_option("--out", run.out_dir, "Where results.json goes (default results/runs/<timestamp>)");
-  run_cmd->add_option("--random-window-us", run.random_window_us,
-                      "Replay: the window random moments were drawn from")->check(CLI::PositiveNumber);
-  run_cmd->add_option("--scratch", run.scratch_parent, "Parent directory for scratch directories (default $TMPDIR or /tmp)");
+  run_cmd->add_option("--out", run.out_dir,
+                      "Where results.json goes (default results/runs/<timestamp>)");
+  run_cmd
+      ->add_option("--random-window-us", run.random_window_us,
+                   "Replay: the window random moments were drawn from")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--scratch", run.scratch_parent,
+                      "Parent directory for scratch directories (default $TMPDIR or /tmp)");
   run_cmd->add_flag("--no-progress", run.no_progress, "Never draw the progress line");
   run_cmd->add_option("--shard", run.shard,
                       "I/N: run the trials whose ordinal is I modulo N (default: GTEST_SHARD_INDEX/"
@@ -56,66 +68,106 @@ int main(int argc, char** argv) {
                     "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
 
   crashbench::VerifyCommand verify;
-  CLI::App* verify_cmd = app.add_subcommand("verify", "Judge an output directory as a downstream reader would");
+  CLI::App* verify_cmd =
+      app.add_subcommand("verify", "Judge an output directory as a downstream reader would");
   verify_cmd->add_option("dir", verify.dir, "The output directory")->required();
-  verify_cmd->add_option("--layout", verify.layout, "shared (records.jsonl) or per-task (task-<T>.json)")
-      ->required()->check(CLI::IsMember({"shared", "per-task"}));
-  verify_cmd->add_option("--tasks", verify.tasks, "Tasks 0..N-1 were submitted")->check(CLI::PositiveNumber);
-  verify_cmd->add_option("--records-per-task", verify.records_per_task, "Records in every task")->check(CLI::PositiveNumber);
+  verify_cmd
+      ->add_option("--layout", verify.layout, "shared (records.jsonl) or per-task (task-<T>.json)")
+      ->required()
+      ->check(CLI::IsMember({"shared", "per-task"}));
+  verify_cmd->add_option("--tasks", verify.tasks, "Tasks 0..N-1 were submitted")
+      ->check(CLI::PositiveNumber);
+  verify_cmd->add_option("--records-per-task", verify.records_per_task, "Records in every task")
+      ->check(CLI::PositiveNumber);
   verify_cmd->add_option("--acked", verify.acked_file, "JSON array of acknowledged task ids");
   verify_cmd->add_flag("--json", verify.json, "Print one JSON object");
 
   crashbench::SweepCommand sweep;
-  CLI::App* sweep_cmd = app.add_subcommand("sweep", "Measure costs over a grid of configurations: one table, one chart");
-  sweep_cmd->add_option("--strategy", sweep.strategies, "Strategies (default: all)")->delimiter(',');
-  sweep_cmd->add_option("--workers", sweep.workers, "Worker counts, e.g. 1,2,4")->delimiter(',')->check(CLI::Range(1, 256));
-  sweep_cmd->add_option("--record-bytes", sweep.record_bytes, "Record sizes, e.g. 256,4096")->delimiter(',')->check(CLI::Range(1, 16 << 20));
-  sweep_cmd->add_option("--fsync", sweep.fsync, "fsync options, e.g. none,task (default: each strategy's)")->delimiter(',');
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "Measure costs over a grid of configurations: one table, one chart");
+  sweep_cmd->add_option("--strategy", sweep.strategies, "Strategies (default: all)")
+      ->delimiter(',');
+  sweep_cmd->add_option("--workers", sweep.workers, "Worker counts, e.g. 1,2,4")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 256));
+  sweep_cmd->add_option("--record-bytes", sweep.record_bytes, "Record sizes, e.g. 256,4096")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 16 << 20));
+  sweep_cmd
+      ->add_option("--fsync", sweep.fsync,
+                   "fsync options, e.g. none,task (default: each strategy's)")
+      ->delimiter(',');
   sweep_cmd->add_option("--tasks", sweep.tasks, "Tasks per run")->check(CLI::PositiveNumber);
-  sweep_cmd->add_option("--records-per-task", sweep.records_per_task, "Records per task")->check(CLI::PositiveNumber);
-  sweep_cmd->add_option("--repetitions", sweep.repetitions, "Runs per configuration")->check(CLI::Range(1, 1000));
+  sweep_cmd->add_option("--records-per-task", sweep.records_per_task, "Records per task")
+      ->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("--repetitions", sweep.repetitions, "Runs per configuration")
+      ->check(CLI::Range(1, 1000));
   sweep_cmd->add_option("--out", sweep.out_dir, "Where results.json and chart.svg go");
-  sweep_cmd->add_option("--scratch", sweep.scratch_parent, "Parent directory for scratch directories");
+  sweep_cmd->add_option("--scratch", sweep.scratch_parent,
+                        "Parent directory for scratch directories");
   sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
 
   crashbench::MergeCommand merge;
-  CLI::App* merge_cmd = app.add_subcommand("merge", "Join the results of run --shard I/N into one results file");
+  CLI::App* merge_cmd =
+      app.add_subcommand("merge", "Join the results of run --shard I/N into one results file");
   merge_cmd->add_option("files", merge.files, "Every shard's results.json")->required();
   merge_cmd->add_option("-o,--out", merge.out, "The merged results file")->required();
 
   crashbench::ReplayTrialCommand replay;
   CLI::App* replay_cmd = app.add_subcommand(
-      "replay", "Rerun one trial of a results file exactly, keep its directory, dump the damaged bytes");
-  replay_cmd->add_option("results", replay.results, "A results.json")->required()->check(CLI::ExistingFile);
-  replay_cmd->add_option("--trial", replay.trial, "SCENARIO:INDEX (INDEX alone when the file has one scenario)")
+      "replay",
+      "Rerun one trial of a results file exactly, keep its directory, dump the damaged bytes");
+  replay_cmd->add_option("results", replay.results, "A results.json")
+      ->required()
+      ->check(CLI::ExistingFile);
+  replay_cmd
+      ->add_option("--trial", replay.trial,
+                   "SCENARIO:INDEX (INDEX alone when the file has one scenario)")
       ->required();
-  replay_cmd->add_option("--context", replay.context_bytes, "Bytes shown before and after each anomaly")
+  replay_cmd
+      ->add_option("--context", replay.context_bytes, "Bytes shown before and after each anomaly")
       ->check(CLI::Range(0, 4096));
-  replay_cmd->add_option("--scratch", replay.scratch_parent, "Parent directory for the kept scratch directory");
+  replay_cmd->add_option("--scratch", replay.scratch_parent,
+                         "Parent directory for the kept scratch directory");
 
   crashbench::ShrinkCommand shrink;
   CLI::App* shrink_cmd = app.add_subcommand(
-      "shrink", "Find the smallest workload that still shows a trial's anomaly; print its scenario file");
-  shrink_cmd->add_option("results", shrink.results, "A results.json")->required()->check(CLI::ExistingFile);
-  shrink_cmd->add_option("--trial", shrink.trial, "SCENARIO:INDEX (INDEX alone when the file has one scenario)")
+      "shrink",
+      "Find the smallest workload that still shows a trial's anomaly; print its scenario file");
+  shrink_cmd->add_option("results", shrink.results, "A results.json")
+      ->required()
+      ->check(CLI::ExistingFile);
+  shrink_cmd
+      ->add_option("--trial", shrink.trial,
+                   "SCENARIO:INDEX (INDEX alone when the file has one scenario)")
       ->required();
-  shrink_cmd->add_option("--kind", shrink.kind, "The anomaly kind to keep (default: the trial's first violation)");
+  shrink_cmd->add_option("--kind", shrink.kind,
+                         "The anomaly kind to keep (default: the trial's first violation)");
   shrink_cmd->add_option("--out", shrink.out, "Also write the scenario file here");
-  shrink_cmd->add_option("--attempts", shrink.attempts, "Trials per candidate workload")->check(CLI::Range(1, 100));
-  shrink_cmd->add_option("--max-runs", shrink.max_runs, "Candidate workloads tried at most")->check(CLI::Range(1, 1000));
-  shrink_cmd->add_option("--max-seconds", shrink.max_seconds, "Stop searching after this long")->check(CLI::Range(1, 86400));
-  shrink_cmd->add_option("--scratch", shrink.scratch_parent, "Parent directory for scratch directories");
+  shrink_cmd->add_option("--attempts", shrink.attempts, "Trials per candidate workload")
+      ->check(CLI::Range(1, 100));
+  shrink_cmd->add_option("--max-runs", shrink.max_runs, "Candidate workloads tried at most")
+      ->check(CLI::Range(1, 1000));
+  shrink_cmd->add_option("--max-seconds", shrink.max_seconds, "Stop searching after this long")
+      ->check(CLI::Range(1, 86400));
+  shrink_cmd->add_option("--scratch", shrink.scratch_parent,
+                         "Parent directory for scratch directories");
   shrink_cmd->add_flag("--no-progress", shrink.no_progress, "Print no line per candidate");
   crashbench::ReportCommand report;
   CLI::App* report_cmd = app.add_subcommand(
-      "report", "Write summary.md, junit.xml, report.html and bench.json from a results file; on GitHub "
-                "Actions also append the step summary and print ::error annotations");
-  report_cmd->add_option("results", report.results, "A results.json written by crashbench run")->required();
-  report_cmd->add_option("--out", report.out_dir, "Where the reports go (default: beside the results file)");
-  report_cmd->footer("Exit codes: 0 the reports were written (whatever the results say; run gives the "
-                     "verdict); 2 not a results file; 3 a report could not be written.");
+      "report",
+      "Write summary.md, junit.xml, report.html and bench.json from a results file; on GitHub "
+      "Actions also append the step summary and print ::error annotations");
+  report_cmd->add_option("results", report.results, "A results.json written by crashbench run")
+      ->required();
+  report_cmd->add_option("--out", report.out_dir,
+                         "Where the reports go (default: beside the results file)");
+  report_cmd->footer(
+      "Exit codes: 0 the reports were written (whatever the results say; run gives the "
+      "verdict); 2 not a results file; 3 a report could not be written.");
 
-  CLI::App* list_cmd = app.add_subcommand("list", "List strategies, their options, faults and fault points");
+  CLI::App* list_cmd =
+      app.add_subcommand("list", "List strategies, their options, faults and fault points");
 
   crashbench::GateCommand gate;
   CLI::App* gate_cmd = app.add_subcommand(
@@ -123,38 +175,59 @@ int main(int argc, char** argv) {
       "CI gate: compare CURRENT results with a baseline; exit 1 when an expectation failed, a "
       "violation rate rose (Fisher exact test) or a cost regressed (Mann-Whitney U and a 95% "
       "Hodges-Lehmann interval of the slowdown beyond the threshold)");
-  gate_cmd->add_option("--baseline", gate.baseline, "The baseline results file (e.g. results/baseline.json)")->required();
+  gate_cmd
+      ->add_option("--baseline", gate.baseline,
+                   "The baseline results file (e.g. results/baseline.json)")
+      ->required();
   gate_cmd->add_option("current", gate.current, "The current results file")->required();
-  gate_cmd->add_flag("--no-timing", gate.no_timing,
-                     "Integrity only: for a baseline whose timings do not carry over (shared runners); "
-                     "use compare for timing");
-  gate_cmd->add_flag("--strict", gate.strict, "Inconclusive findings (too few samples, too noisy, another machine) exit 3");
-  gate_cmd->add_option("--cpu-threshold", gate.cpu_threshold, "Slowdown that counts for fsync=none configurations")
+  gate_cmd->add_flag(
+      "--no-timing", gate.no_timing,
+      "Integrity only: for a baseline whose timings do not carry over (shared runners); "
+      "use compare for timing");
+  gate_cmd->add_flag("--strict", gate.strict,
+                     "Inconclusive findings (too few samples, too noisy, another machine) exit 3");
+  gate_cmd
+      ->add_option("--cpu-threshold", gate.cpu_threshold,
+                   "Slowdown that counts for fsync=none configurations")
       ->check(CLI::Range(0.0, 1.0));
-  gate_cmd->add_option("--fsync-threshold", gate.fsync_threshold, "Slowdown that counts for fsync=task/record")
+  gate_cmd
+      ->add_option("--fsync-threshold", gate.fsync_threshold,
+                   "Slowdown that counts for fsync=task/record")
       ->check(CLI::Range(0.0, 1.0));
-  gate_cmd->add_option("--alpha", gate.alpha, "Significance level of the tests")->check(CLI::Range(1e-9, 0.5));
+  gate_cmd->add_option("--alpha", gate.alpha, "Significance level of the tests")
+      ->check(CLI::Range(1e-9, 0.5));
 
   crashbench::CompareCommand compare;
   CLI::App* compare_cmd = app.add_subcommand(
       "compare",
       "Timing honest on one machine: run A and B interleaved (A B A B ...) for --rounds rounds, "
       "each a fault-free run, then apply the gate's cost decision: exit 1 when B is slower. A and "
-      "B are two scenario files, or one scenario file run by --binary-a and --binary-b (two builds)");
-  compare_cmd->add_option("a", compare.a, "Scenario file A (the reference)")->required()->check(CLI::ExistingFile);
-  compare_cmd->add_option("b", compare.b, "Scenario file B (omit with --binary-a/--binary-b)")->check(CLI::ExistingFile);
+      "B are two scenario files, or one scenario file run by --binary-a and --binary-b (two "
+      "builds)");
+  compare_cmd->add_option("a", compare.a, "Scenario file A (the reference)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare_cmd->add_option("b", compare.b, "Scenario file B (omit with --binary-a/--binary-b)")
+      ->check(CLI::ExistingFile);
   compare_cmd->add_option("--binary-a", compare.binary_a, "crashbench binary that runs side A");
   compare_cmd->add_option("--binary-b", compare.binary_b, "crashbench binary that runs side B");
-  compare_cmd->add_option("--rounds", compare.rounds, "Rounds of A then B")->check(CLI::Range(1, 1000));
-  compare_cmd->add_option("--trials", compare.trials_per_round, "Fault-free trials a side per round")
+  compare_cmd->add_option("--rounds", compare.rounds, "Rounds of A then B")
+      ->check(CLI::Range(1, 1000));
+  compare_cmd
+      ->add_option("--trials", compare.trials_per_round, "Fault-free trials a side per round")
       ->check(CLI::Range(1, 1000));
   compare_cmd->add_flag("--strict", compare.strict, "Inconclusive exits 3");
-  compare_cmd->add_option("--cpu-threshold", compare.cpu_threshold, "Slowdown that counts for fsync=none")
+  compare_cmd
+      ->add_option("--cpu-threshold", compare.cpu_threshold, "Slowdown that counts for fsync=none")
       ->check(CLI::Range(0.0, 1.0));
-  compare_cmd->add_option("--fsync-threshold", compare.fsync_threshold, "Slowdown that counts for fsync=task/record")
+  compare_cmd
+      ->add_option("--fsync-threshold", compare.fsync_threshold,
+                   "Slowdown that counts for fsync=task/record")
       ->check(CLI::Range(0.0, 1.0));
-  compare_cmd->add_option("--alpha", compare.alpha, "Significance level")->check(CLI::Range(1e-9, 0.5));
-  compare_cmd->add_option("--scratch", compare.scratch_parent, "Parent directory for scratch directories");
+  compare_cmd->add_option("--alpha", compare.alpha, "Significance level")
+      ->check(CLI::Range(1e-9, 0.5));
+  compare_cmd->add_option("--scratch", compare.scratch_parent,
+                          "Parent directory for scratch directories");
 
   try {
     app.parse(argc, argv);

@@ -4,16 +4,26 @@ namespace crashbench {
 
 std::string_view AnomalyName(AnomalyKind kind) {
   switch (kind) {
-    case AnomalyKind::kTorn: return "torn";
-    case AnomalyKind::kInterleaved: return "interleaved";
-    case AnomalyKind::kCorrupt: return "corrupt";
-    case AnomalyKind::kDuplicate: return "duplicate";
-    case AnomalyKind::kLostAcked: return "lost-acked";
-    case AnomalyKind::kPartialVisible: return "partial-visible";
-    case AnomalyKind::kHang: return "hang";
-    case AnomalyKind::kSilentFailure: return "silent-failure";
-    case AnomalyKind::kOrphanTemp: return "orphan-temp";
-    case AnomalyKind::kLostUnacked: return "lost-unacked";
+    case AnomalyKind::kTorn:
+      return "torn";
+    case AnomalyKind::kInterleaved:
+      return "interleaved";
+    case AnomalyKind::kCorrupt:
+      return "corrupt";
+    case AnomalyKind::kDuplicate:
+      return "duplicate";
+    case AnomalyKind::kLostAcked:
+      return "lost-acked";
+    case AnomalyKind::kPartialVisible:
+      return "partial-visible";
+    case AnomalyKind::kHang:
+      return "hang";
+    case AnomalyKind::kSilentFailure:
+      return "silent-failure";
+    case AnomalyKind::kOrphanTemp:
+      return "orphan-temp";
+    case AnomalyKind::kLostUnacked:
+      return "lost-unacked";
   }
   return "?";
 }

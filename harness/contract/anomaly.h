@@ -27,9 +27,9 @@ enum class AnomalyKind {
 };
 
 inline constexpr std::array<AnomalyKind, 10> kAllAnomalyKinds = {
-    AnomalyKind::kTorn,          AnomalyKind::kInterleaved,    AnomalyKind::kCorrupt,
-    AnomalyKind::kDuplicate,     AnomalyKind::kLostAcked,      AnomalyKind::kPartialVisible,
-    AnomalyKind::kHang,          AnomalyKind::kSilentFailure,  AnomalyKind::kOrphanTemp,
+    AnomalyKind::kTorn,       AnomalyKind::kInterleaved,   AnomalyKind::kCorrupt,
+    AnomalyKind::kDuplicate,  AnomalyKind::kLostAcked,     AnomalyKind::kPartialVisible,
+    AnomalyKind::kHang,       AnomalyKind::kSilentFailure, AnomalyKind::kOrphanTemp,
     AnomalyKind::kLostUnacked};
 
 // "torn", "interleaved", ..., "lost-unacked": the names results files use.
@@ -42,13 +42,13 @@ bool IsViolation(AnomalyKind kind);
 
 struct Anomaly {
   AnomalyKind kind;
-  std::string file;        // relative to the output directory; "" when not about a file
-  long long offset = -1;   // byte offset in file, -1 when not applicable
-  long long line = -1;     // 1-based line number, -1 when not applicable
-  long long task = -1;     // -1 when unknown
-  long long seq = -1;      // -1 when unknown or about the whole task
-  std::string excerpt;     // short, escaped (printable ASCII only)
-  std::string detail;      // optional human explanation (e.g. the hang diagnosis)
+  std::string file;       // relative to the output directory; "" when not about a file
+  long long offset = -1;  // byte offset in file, -1 when not applicable
+  long long line = -1;    // 1-based line number, -1 when not applicable
+  long long task = -1;    // -1 when unknown
+  long long seq = -1;     // -1 when unknown or about the whole task
+  std::string excerpt;    // short, escaped (printable ASCII only)
+  std::string detail;     // optional human explanation (e.g. the hang diagnosis)
 };
 
 // Escapes bytes for an excerpt: printable ASCII kept, \n \t \\ and \xNN otherwise.

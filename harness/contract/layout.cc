@@ -21,7 +21,8 @@ std::optional<long long> TaskFromPerTaskFileName(std::string_view name) {
   if (name.size() <= kPrefix.size() + kSuffix.size() || name.substr(0, kPrefix.size()) != kPrefix ||
       name.substr(name.size() - kSuffix.size()) != kSuffix)
     return std::nullopt;
-  std::string_view digits = name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+  std::string_view digits =
+      name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
   if (digits.size() > 1 && digits[0] == '0') return std::nullopt;  // one canonical name per task
   long long t = -1;
   auto r = std::from_chars(digits.data(), digits.data() + digits.size(), t);

@@ -211,10 +211,10 @@ bool ParseCanonical(std::string_view text, ParseOutcome* outcome, Record* record
   std::string_view rest = text, payload, crc;
   Record r;
   if (!TakeLiteral(rest, "{\"task\":") || !TakeInt(rest, &r.task) ||
-      !TakeLiteral(rest, ",\"seq\":") || !TakeInt(rest, &r.seq) ||
-      !TakeLiteral(rest, ",\"of\":") || !TakeInt(rest, &r.of) ||
-      !TakeLiteral(rest, ",\"payload\":\"") || !TakePlainString(rest, &payload) ||
-      !TakeLiteral(rest, ",\"crc\":\"") || !TakePlainString(rest, &crc) || !TakeLiteral(rest, "}"))
+      !TakeLiteral(rest, ",\"seq\":") || !TakeInt(rest, &r.seq) || !TakeLiteral(rest, ",\"of\":") ||
+      !TakeInt(rest, &r.of) || !TakeLiteral(rest, ",\"payload\":\"") ||
+      !TakePlainString(rest, &payload) || !TakeLiteral(rest, ",\"crc\":\"") ||
+      !TakePlainString(rest, &crc) || !TakeLiteral(rest, "}"))
     return false;
   while (!rest.empty() && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'))
     rest.remove_prefix(1);

@@ -11,7 +11,7 @@
 namespace crashbench {
 namespace {
 constexpr std::array<std::string_view, kNumFaultPoints> kPointNames = {
-    "before-write", "mid-record", "after-write", "before-fsync",
+    "before-write",  "mid-record",   "after-write", "before-fsync",
     "before-rename", "after-rename", "before-ack"};
 constexpr std::array<std::string_view, 4> kTargetNames = {"worker", "all-workers", "writer",
                                                           "pool"};

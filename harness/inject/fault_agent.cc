@@ -89,9 +89,12 @@ bool FaultAgent::IsTarget() const {
       // seed chose one worker.
       return role_ == Role::kWorker &&
              (fault_.trigger == TriggerType::kPoint || index_ == fault_.target_worker);
-    case FaultTarget::kAllWorkers: return role_ == Role::kWorker;
-    case FaultTarget::kWriter: return role_ == Role::kWriter;
-    case FaultTarget::kPool: return true;
+    case FaultTarget::kAllWorkers:
+      return role_ == Role::kWorker;
+    case FaultTarget::kWriter:
+      return role_ == Role::kWriter;
+    case FaultTarget::kPool:
+      return true;
   }
   return false;
 }
@@ -133,8 +136,8 @@ bool FaultAgent::Fire(int point, long long occurrence, bool defer_self) {
   // The supervisor fires at every other target it holds a pidfd for. It learns
   // of this firing before this process's death, so it never mistakes the death
   // for an unexplained one.
-  const bool others = !(self && (fault_.target == FaultTarget::kWorker ||
-                                 fault_.target == FaultTarget::kWriter));
+  const bool others =
+      !(self && (fault_.target == FaultTarget::kWorker || fault_.target == FaultTarget::kWriter));
   char byte = 'F';
   if (self) shared_->acted_pid.store(::getpid());
   if (others || self) (void)WriteFull(fire_fd_, &byte, 1);

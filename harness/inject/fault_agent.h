@@ -10,9 +10,9 @@
 
 #include <atomic>
 
-#include "harness/inject/fault.h"
 #include "harness/base/status.h"
 #include "harness/base/sys.h"
+#include "harness/inject/fault.h"
 
 namespace crashbench {
 
@@ -78,7 +78,11 @@ class FaultAgent {
   // fault that breaks_result_pipe() has the supervisor close.
   FaultAgent(const ArmedFault& fault, FaultShared* shared, Role role, int index, int fire_fd,
              int result_fd = -1)
-      : fault_(fault), shared_(shared), role_(role), index_(index), fire_fd_(fire_fd),
+      : fault_(fault),
+        shared_(shared),
+        role_(role),
+        index_(index),
+        fire_fd_(fire_fd),
         result_fd_(result_fd) {}
   void Point(FaultPoint p) { (void)Reach(p, false); }
   // Like Point(), except that when the fault is to act in this very process

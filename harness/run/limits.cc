@@ -6,9 +6,9 @@
 
 #include <algorithm>
 
-#include "harness/contract/record.h"
 #include "harness/base/stage_clock.h"
 #include "harness/base/sys.h"
+#include "harness/contract/record.h"
 
 namespace crashbench {
 namespace {
@@ -60,7 +60,8 @@ Result<double> PerTaskRate(const std::string& dir, const Workload& w, bool renam
     }
   }
   const double secs = std::max(1e-9, static_cast<double>(NowMicros() - start) / 1e6);
-  for (long long t = 0; t < w.tasks; ++t) ::unlink((dir + "/task-" + std::to_string(t) + ".json").c_str());
+  for (long long t = 0; t < w.tasks; ++t)
+    ::unlink((dir + "/task-" + std::to_string(t) + ".json").c_str());
   return static_cast<double>(w.tasks * w.records_per_task) / secs;
 }
 
@@ -72,7 +73,8 @@ Result<double> FdatasyncLatencyUs(const std::string& dir) {
   for (int i = 0; i < 20; ++i) {
     RETURN_IF_ERROR(WriteFull(fd.get(), "x\n", 2));
     const long long t0 = NowMicros();
-    if (RetryOnEintr([&] { return ::fdatasync(fd.get()); }) != 0) return ErrnoStatus("fdatasync", errno);
+    if (RetryOnEintr([&] { return ::fdatasync(fd.get()); }) != 0)
+      return ErrnoStatus("fdatasync", errno);
     samples.push_back(static_cast<double>(NowMicros() - t0));
   }
   ::unlink(path.c_str());
@@ -128,9 +130,11 @@ Result<MachineLimits> MeasureLimits(const std::string& parent, const Workload& w
   std::string dir = parent + "/limits-XXXXXX";
   if (!::mkdtemp(dir.data())) return ErrnoStatus("mkdtemp under " + parent, errno);
   std::vector<std::string> lines;
-  std::string doc = "{\"task\":0,\"count\":" + std::to_string(w.records_per_task) + ",\"records\":[";
+  std::string doc =
+      "{\"task\":0,\"count\":" + std::to_string(w.records_per_task) + ",\"records\":[";
   for (long long s = 0; s < w.records_per_task; ++s) {
-    std::string rec = EncodeRecord(0, s, w.records_per_task, MakePayload(1, 0, s, static_cast<size_t>(w.record_bytes)));
+    std::string rec = EncodeRecord(0, s, w.records_per_task,
+                                   MakePayload(1, 0, s, static_cast<size_t>(w.record_bytes)));
     lines.push_back(rec + "\n");
     doc += (s ? "," : "") + rec;
   }
@@ -144,21 +148,27 @@ Result<MachineLimits> MeasureLimits(const std::string& parent, const Workload& w
       v.push_back(*x);
     }
     double rps = Median(v);
-    out.limits.push_back({name, rps, rps > 0 ? 1e6 * static_cast<double>(w.records_per_task) / rps : 0});
+    out.limits.push_back(
+        {name, rps, rps > 0 ? 1e6 * static_cast<double>(w.records_per_task) / rps : 0});
     return Status::Ok();
   };
   Status s = rate("raw-write", [&] { return SharedFileRate(dir, w, Sync::kNone, lines); });
-  if (s.ok()) s = rate("write-fsync-task", [&] { return SharedFileRate(dir, w, Sync::kTask, lines); });
+  if (s.ok())
+    s = rate("write-fsync-task", [&] { return SharedFileRate(dir, w, Sync::kTask, lines); });
   Workload small = w;  // fsync per record is slow: a few tasks tell the rate
   small.tasks = std::min<long long>(w.tasks, 4);
   small.records_per_task = std::min<long long>(w.records_per_task, 16);
-  if (s.ok()) s = rate("write-fsync-record", [&] { return SharedFileRate(dir, small, Sync::kRecord, lines); });
+  if (s.ok())
+    s = rate("write-fsync-record",
+             [&] { return SharedFileRate(dir, small, Sync::kRecord, lines); });
   if (s.ok()) s = rate("create-write-fsync", [&] { return PerTaskRate(dir, w, false, doc); });
   if (s.ok()) s = rate("write-fsync-rename", [&] { return PerTaskRate(dir, w, true, doc); });
   if (s.ok()) {
     Result<double> sync = FdatasyncLatencyUs(dir);
-    if (!sync.ok()) s = sync.status();
-    else out.limits.push_back({"fdatasync", 0, *sync});
+    if (!sync.ok())
+      s = sync.status();
+    else
+      out.limits.push_back({"fdatasync", 0, *sync});
   }
   if (s.ok()) out.limits.push_back({"fork-reap", 0, ForkReapUs()});
   if (s.ok()) out.limits.push_back({"stage-timer", 0, StageTimerUs()});

@@ -15,10 +15,9 @@
 //   const Limit* l = lim.Find("raw-write");
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/base/status.h"
 #include "scenarios/scenario.h"
@@ -38,7 +37,8 @@ struct MachineLimits {
 
 // Measures every limit with the workload's record size and task shape, in a
 // scratch directory under dir (removed afterwards). Single-threaded, one process.
-Result<MachineLimits> MeasureLimits(const std::string& dir, const Workload& workload, int repetitions);
+Result<MachineLimits> MeasureLimits(const std::string& dir, const Workload& workload,
+                                    int repetitions);
 
 // The limit a strategy with these options is held against.
 std::string MatchingLimit(const std::string& strategy, const std::string& fsync);
@@ -47,6 +47,5 @@ nlohmann::json LimitsToJson(const MachineLimits& limits);
 
 // The key limits are stored under: one set per workload shape.
 std::string WorkloadKey(const Workload& w);
-
 
 }  // namespace crashbench

@@ -149,9 +149,7 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
   // shard_index modulo shard_count; the ordinal counts every trial of every
   // scenario in order, so slices differ by at most one trial.
   long long ordinal_base = 0;
-  auto in_shard = [&](long long ordinal) {
-    return ordinal % out.shard_count == out.shard_index;
-  };
+  auto in_shard = [&](long long ordinal) { return ordinal % out.shard_count == out.shard_index; };
   const char* tmp = getenv("TMPDIR");
   std::string parent =
       !options.scratch_parent.empty() ? options.scratch_parent : (tmp && *tmp ? tmp : "/tmp");
@@ -244,7 +242,8 @@ RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions
     // A shard calibrates only what it runs trials of (--explore always:
     // the trial count itself comes from the calibration).
     bool shard_has_trials = false;
-    for (long long i = 0; i < s.trials && !shard_has_trials; ++i) shard_has_trials = in_shard(ordinal_base + i);
+    for (long long i = 0; i < s.trials && !shard_has_trials; ++i)
+      shard_has_trials = in_shard(ordinal_base + i);
     if ((NeedsCalibration(s) || explore) && !sr.calibration && (shard_has_trials || explore)) {
       TrialPlan base;
       base.scenario = &sr.scenario;

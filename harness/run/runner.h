@@ -17,14 +17,14 @@ namespace crashbench {
 
 struct RunOptions {
   int jobs = 1;
-  bool keep = false;               // keep scratch directories
-  std::optional<int> only_trial;   // run just this trial index (replay)
+  bool keep = false;                          // keep scratch directories
+  std::optional<int> only_trial;              // run just this trial index (replay)
   std::optional<long long> random_window_us;  // replay: the window the original run drew from
-  bool explore = false;  // point triggers: one trial per reachable (point, occurrence)
-  std::string scratch_parent;      // default: $TMPDIR or /tmp
-  std::string self_exe;            // the crashbench binary (spawn mode)
-  bool progress = false;           // draw a progress line on stderr
-  bool measure_limits = true;      // calibrate the machine's limits for fault-free scenarios
+  bool explore = false;        // point triggers: one trial per reachable (point, occurrence)
+  std::string scratch_parent;  // default: $TMPDIR or /tmp
+  std::string self_exe;        // the crashbench binary (spawn mode)
+  bool progress = false;       // draw a progress line on stderr
+  bool measure_limits = true;  // calibrate the machine's limits for fault-free scenarios
   // When set, each finished trial's full result is appended to this file and
   // only a summary stays in memory (TrialResult::spill_offset says where).
   std::string spill_path;
@@ -54,7 +54,7 @@ struct RunOutcome {
   bool interrupted = false;
   std::map<std::string, MachineLimits> limits;  // by WorkloadKey, for fault-free scenarios
   std::string limits_error;
-  std::string spill_path;  // as in RunOptions
+  std::string spill_path;                // as in RunOptions
   int shard_index = 0, shard_count = 1;  // as in RunOptions
 };
 

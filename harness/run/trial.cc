@@ -1,4 +1,3 @@
-#include "faults/registry.h"
 #include "harness/run/trial.h"
 
 #include <fcntl.h>
@@ -7,6 +6,7 @@
 #include <set>
 
 #include "faults/real_methods.h"
+#include "faults/registry.h"
 #include "harness/contract/layout.h"
 #include "harness/subject/pool.h"
 #include "harness/verify/verifier.h"
@@ -85,7 +85,8 @@ ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* c
       a.occurrence = *t.occurrence;
     } else {
       const int role = s.fault.target == FaultTarget::kWriter ? 1 : 0;
-      long long reach = cal ? cal->point_counts[static_cast<size_t>(role)][static_cast<size_t>(t.point)] : 1;
+      long long reach =
+          cal ? cal->point_counts[static_cast<size_t>(role)][static_cast<size_t>(t.point)] : 1;
       a.occurrence = 1 + static_cast<long long>(r2 % static_cast<uint64_t>(std::max(1LL, reach)));
     }
   } else if (t.type == TriggerType::kRandom) {
@@ -104,8 +105,10 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
   std::map<AnomalyKind, int> shown;
   long long omitted = 0;
   for (const Anomaly& a : r.anomalies) {
-    if (shown[a.kind]++ < kMaxDetailsPerKind) details.push_back(AnomalyToJson(a));
-    else ++omitted;
+    if (shown[a.kind]++ < kMaxDetailsPerKind)
+      details.push_back(AnomalyToJson(a));
+    else
+      ++omitted;
   }
   nlohmann::json j = {{"index", r.index},
                       {"seed", r.seed},
@@ -159,7 +162,8 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
   if (j.contains("anomalies")) r.counts = j["anomalies"].get<AnomalyCounts>();
   if (j.contains("point_counts")) r.observed.point_counts = j["point_counts"];
   r.observed.duration_us = j.value("duration_us", 0LL);
-  if (j.contains("task_latency_us")) r.task_latency_us = j["task_latency_us"].get<std::vector<long long>>();
+  if (j.contains("task_latency_us"))
+    r.task_latency_us = j["task_latency_us"].get<std::vector<long long>>();
   if (j.contains("stage_ns")) r.stage_ns = j["stage_ns"];
   return r;
 }
@@ -236,7 +240,8 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
     rc.fault_method.clear();
     rc.strategy_config.pipe_bytes = 0;
     for (long long t = 0; t < s.workload.tasks; ++t)
-      if (::access((plan.dir + "/" + PerTaskFileName(t)).c_str(), F_OK) == 0) rc.skip_tasks.insert(t);
+      if (::access((plan.dir + "/" + PerTaskFileName(t)).c_str(), F_OK) == 0)
+        rc.skip_tasks.insert(t);
     rc.strategy_config.tasks = s.workload.tasks - static_cast<long long>(rc.skip_tasks.size());
     restart = RunPool(rc);
     if (!restart.ok()) {
@@ -274,9 +279,12 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   bool any_died = false;
   for (const PoolOutcome* run : runs) {
     for (const ProcessEnd& p : run->processes) {
-      if (run == final_run) any_died |= !p.handled && (p.failed || (acted_pid != 0 && p.pid == acted_pid));
-      nlohmann::json pj = {{"role", (run == &o ? "" : "restart-") + p.role}, {"index", p.index},
-                           {"pid", p.pid}, {"end", p.end}};
+      if (run == final_run)
+        any_died |= !p.handled && (p.failed || (acted_pid != 0 && p.pid == acted_pid));
+      nlohmann::json pj = {{"role", (run == &o ? "" : "restart-") + p.role},
+                           {"index", p.index},
+                           {"pid", p.pid},
+                           {"end", p.end}};
       if (p.handled) pj["handled"] = std::string(WorkerDeathPolicyName(s.on_worker_death));
       result.processes.push_back(pj);
     }

@@ -6,16 +6,15 @@
 
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "harness/contract/anomaly.h"
-#include "harness/inject/fault_agent.h"
 #include "harness/base/process.h"
 #include "harness/base/stage_clock.h"
+#include "harness/contract/anomaly.h"
+#include "harness/inject/fault_agent.h"
 #include "scenarios/scenario.h"
 
 namespace crashbench {
@@ -53,16 +52,16 @@ struct TrialResult {
   std::vector<Anomaly> anomalies;
   AnomalyCounts counts;
   double duration_ms = 0;
-  std::string kept_dir;   // set when the scratch directory was kept
-  std::string error;      // the harness itself failed this trial
+  std::string kept_dir;     // set when the scratch directory was kept
+  std::string error;        // the harness itself failed this trial
   std::string stderr_head;  // the first bytes the trial's processes wrote to stderr
   nlohmann::json processes = nlohmann::json::array();
-  Calibration observed;   // point counts and duration of this very trial
+  Calibration observed;  // point counts and duration of this very trial
   std::vector<long long> task_latency_us;
   std::array<long long, kNumStages> stage_ns{};
   long long records_visible = 0;
   long long spill_offset = -1;  // where its full JSON line starts in the spill file
-  int trial_pgid = 0;  // the process group the trial ran in (its supervisor's pid)
+  int trial_pgid = 0;           // the process group the trial ran in (its supervisor's pid)
   long long violations() const;
   long long count(AnomalyKind kind) const;
 };
@@ -76,10 +75,10 @@ struct TrialPlan {
   const Scenario* scenario = nullptr;
   int index = 0;
   uint64_t seed = 0;
-  ArmedFault armed;       // impl null; filled in the trial process
+  ArmedFault armed;         // impl null; filled in the trial process
   bool fault_free = false;  // calibration: run with no fault at all
   std::optional<std::pair<FaultPoint, long long>> explore;  // --explore: this exact point
-  std::string dir;        // the scratch directory, created by the caller
+  std::string dir;  // the scratch directory, created by the caller
   std::string self_exe;
 };
 

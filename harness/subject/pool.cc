@@ -8,11 +8,11 @@
 #include <cstdio>
 #include <memory>
 
-#include "harness/supervise/diagnose.h"
-#include "harness/subject/frame.h"
 #include "harness/base/process.h"
+#include "harness/subject/frame.h"
 #include "harness/subject/task_queue.h"
 #include "harness/subject/worker.h"
+#include "harness/supervise/diagnose.h"
 
 namespace crashbench {
 namespace {
@@ -30,7 +30,8 @@ struct WorkerSlot {
 
 Status SetNonBlocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return ErrnoStatus("fcntl", errno);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+    return ErrnoStatus("fcntl", errno);
   return Status::Ok();
 }
 
@@ -139,7 +140,7 @@ void Supervisor::Dispatch(WorkerSlot& w) {
     return;
   }
   if (!WriteFrame(w.task_w.get(), nlohmann::json{{"task", task}}.dump()).ok()) {
-    w.task_w.Reset();  // the worker is gone; its death is handled through its pidfd
+    w.task_w.Reset();      // the worker is gone; its death is handled through its pidfd
     tasks_.PutBack(task);  // never started: the next worker takes it
     return;
   }
@@ -177,7 +178,8 @@ void Supervisor::OnWorkerDeath(size_t index) {
   const size_t fresh = workers_.size() - 1;
   Status started = StartWorker(static_cast<int>(fresh));
   if (!started.ok()) {
-    out_.failed_tasks.emplace_back(-1, "could not start a replacement worker: " + started.message());
+    out_.failed_tasks.emplace_back(-1,
+                                   "could not start a replacement worker: " + started.message());
     workers_.pop_back();
     StopDispatching();
     return;
@@ -241,7 +243,8 @@ void Supervisor::FireAtTargets(pid_t except) {
   auto fire = [&](const Child& ch) {
     if (ch.pid() != except && !ch.reaped()) (void)c_.fault.impl->FireAt(ch.pidfd());
   };
-  if (const Fault::ResultPipe how = c_.fault.impl->result_pipe(); how != Fault::ResultPipe::kUntouched) {
+  if (const Fault::ResultPipe how = c_.fault.impl->result_pipe();
+      how != Fault::ResultPipe::kUntouched) {
     // The supervisor is the reader of every worker's result pipe: it "dies"
     // by closing its end (the worker that reached the trigger waits for it),
     // or stops reading it.
@@ -249,8 +252,10 @@ void Supervisor::FireAtTargets(pid_t except) {
       // A worker holding no task will not report again: nothing to break.
       if (w.child.reaped() || !w.ack_r.valid() || w.in_flight < 0) return;
       DrainAcks(w);  // what was sent before the reader died or stalled was read
-      if (how == Fault::ResultPipe::kClose) w.ack_r.Reset();
-      else w.stalled = true;
+      if (how == Fault::ResultPipe::kClose)
+        w.ack_r.Reset();
+      else
+        w.stalled = true;
       if (!region_->get()->acted_pid.load()) region_->get()->acted_pid.store(w.child.pid());
     };
     const bool point = c_.fault.trigger == TriggerType::kPoint;
@@ -259,8 +264,7 @@ void Supervisor::FireAtTargets(pid_t except) {
       const bool hit =
           c_.fault.target == FaultTarget::kAllWorkers || c_.fault.target == FaultTarget::kPool ||
           (c_.fault.target == FaultTarget::kWorker &&
-           (point ? w.child.pid() == except
-                  : static_cast<int>(i) == c_.fault.target_worker));
+           (point ? w.child.pid() == except : static_cast<int>(i) == c_.fault.target_worker));
       if (hit) break_pipe(w);
     }
     if (writer_ && c_.fault.target == FaultTarget::kPool) fire(*writer_);
@@ -308,8 +312,10 @@ void Supervisor::OnFireRequest() {
 
 void Supervisor::NameTheFault() {
   out_.fired["fault"] = c_.fault_kind;
-  if (!c_.fault_method.empty()) out_.fired["method"] = c_.fault_method;
-  else if (c_.fault_kind == "eio") out_.fired["method"] = "injected";
+  if (!c_.fault_method.empty())
+    out_.fired["method"] = c_.fault_method;
+  else if (c_.fault_kind == "eio")
+    out_.fired["method"] = "injected";
 }
 
 void Supervisor::OnTimeTrigger() {
@@ -339,7 +345,8 @@ void Supervisor::DeclareHang() {
     if (!diagnosis.empty()) diagnosis += "; ";
     diagnosis += DiagnoseBlockedProcess(who, ch.pid());
   };
-  for (size_t i = 0; i < workers_.size(); ++i) diagnose(workers_[i].child, "worker " + std::to_string(i));
+  for (size_t i = 0; i < workers_.size(); ++i)
+    diagnose(workers_[i].child, "worker " + std::to_string(i));
   if (writer_) diagnose(*writer_, "writer");
   out_.hang_diagnosis = diagnosis;
   for (WorkerSlot& w : workers_) w.child.Kill();
@@ -352,7 +359,7 @@ void Supervisor::DeclareHang() {
 }
 
 Result<PoolOutcome> Supervisor::Run() {
-  ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error value, not a signal
+  ::signal(SIGPIPE, SIG_IGN);    // a dead worker's pipe is an error value, not a signal
   BlockInProcessFaultSignals();  // inherited by every child until its handlers exist
   start_us_ = NowMicros();
   Result<FaultRegion> region = FaultRegion::Create();

@@ -16,17 +16,16 @@
 #pragma once
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "harness/inject/fault_agent.h"
 #include "harness/base/stage_clock.h"
-#include "strategies/worker_context.h"
+#include "harness/inject/fault_agent.h"
 #include "scenarios/scenario.h"
 #include "strategies/strategy.h"
+#include "strategies/worker_context.h"
 
 namespace crashbench {
 
@@ -37,10 +36,10 @@ struct PoolConfig {
   long long tasks = 0;
   long long deadline_ms = 10000;
   StartMethod start_method = StartMethod::kFork;
-  ArmedFault fault;           // fault.impl may be null: no fault
+  ArmedFault fault;  // fault.impl may be null: no fault
   std::string fault_kind = "none";
-  std::string fault_method;   // how it is produced, when it has methods (faults/real_methods.h)
-  std::string self_exe;       // the crashbench binary, for spawn mode
+  std::string fault_method;  // how it is produced, when it has methods (faults/real_methods.h)
+  std::string self_exe;      // the crashbench binary, for spawn mode
   WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
   std::set<long long> skip_tasks;  // a restart: tasks not dispatched at all
 };
@@ -49,7 +48,7 @@ struct ProcessEnd {
   std::string role;  // "worker" or "writer"
   int index = 0;
   int pid = 0;
-  std::string end;   // "exited 0", "killed by SIGKILL"
+  std::string end;  // "exited 0", "killed by SIGKILL"
   bool failed = false;
   bool handled = false;  // a worker died and the pool policy took care of it (not fail-pool)
 };

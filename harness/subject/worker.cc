@@ -1,4 +1,3 @@
-#include "faults/registry.h"
 #include "harness/subject/worker.h"
 
 #include <signal.h>
@@ -6,6 +5,7 @@
 
 #include <cstdio>
 
+#include "faults/registry.h"
 #include "harness/subject/frame.h"
 #include "harness/subject/pool.h"
 
@@ -72,7 +72,10 @@ nlohmann::json WorkerSpecToJson(const StrategyConfig& config, const std::string&
             {"target_worker", fault.target_worker}}},
           {"index", index},
           {"fds",
-           {{"task", fds.task}, {"ack", fds.ack}, {"fire", fds.fire}, {"region", fds.region},
+           {{"task", fds.task},
+            {"ack", fds.ack},
+            {"fire", fds.fire},
+            {"region", fds.region},
             {"shared", fds.shared}}}};
 }
 

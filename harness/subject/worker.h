@@ -3,10 +3,9 @@
 // a re-executed crashbench (spawn mode); never returns.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/inject/fault_agent.h"
 #include "strategies/strategy.h"
@@ -14,10 +13,10 @@
 namespace crashbench {
 
 struct WorkerFds {
-  int task = -1;   // reads {"task":T} frames; end of stream: no more work
-  int ack = -1;    // writes ack / fail frames
-  int fire = -1;   // one byte: "a fault fired, act on the other targets"
-  int region = -1; // the fault region's memfd
+  int task = -1;            // reads {"task":T} frames; end of stream: no more work
+  int ack = -1;             // writes ack / fail frames
+  int fire = -1;            // one byte: "a fault fired, act on the other targets"
+  int region = -1;          // the fault region's memfd
   std::vector<int> shared;  // the strategy's inherited descriptors, by slot
 };
 

@@ -13,31 +13,56 @@ namespace {
 
 std::string SyscallName(long nr) {
   switch (nr) {
-    case SYS_read: return "read";
-    case SYS_write: return "write";
-    case SYS_openat: return "openat";
-    case SYS_close: return "close";
-    case SYS_fsync: return "fsync";
-    case SYS_fdatasync: return "fdatasync";
-    case SYS_flock: return "flock";
-    case SYS_fcntl: return "fcntl";
-    case SYS_futex: return "futex";
-    case SYS_poll: return "poll";
-    case SYS_ppoll: return "ppoll";
-    case SYS_wait4: return "wait4";
-    case SYS_waitid: return "waitid";
-    case SYS_nanosleep: return "nanosleep";
-    case SYS_clock_nanosleep: return "clock_nanosleep";
-    case SYS_pause: return "pause";
-    case SYS_rename: return "rename";
-    case SYS_renameat: return "renameat";
-    case SYS_renameat2: return "renameat2";
-    case SYS_writev: return "writev";
-    case SYS_readv: return "readv";
-    case SYS_pwrite64: return "pwrite64";
-    case SYS_epoll_wait: return "epoll_wait";
-    case SYS_select: return "select";
-    default: return "syscall " + std::to_string(nr);
+    case SYS_read:
+      return "read";
+    case SYS_write:
+      return "write";
+    case SYS_openat:
+      return "openat";
+    case SYS_close:
+      return "close";
+    case SYS_fsync:
+      return "fsync";
+    case SYS_fdatasync:
+      return "fdatasync";
+    case SYS_flock:
+      return "flock";
+    case SYS_fcntl:
+      return "fcntl";
+    case SYS_futex:
+      return "futex";
+    case SYS_poll:
+      return "poll";
+    case SYS_ppoll:
+      return "ppoll";
+    case SYS_wait4:
+      return "wait4";
+    case SYS_waitid:
+      return "waitid";
+    case SYS_nanosleep:
+      return "nanosleep";
+    case SYS_clock_nanosleep:
+      return "clock_nanosleep";
+    case SYS_pause:
+      return "pause";
+    case SYS_rename:
+      return "rename";
+    case SYS_renameat:
+      return "renameat";
+    case SYS_renameat2:
+      return "renameat2";
+    case SYS_writev:
+      return "writev";
+    case SYS_readv:
+      return "readv";
+    case SYS_pwrite64:
+      return "pwrite64";
+    case SYS_epoll_wait:
+      return "epoll_wait";
+    case SYS_select:
+      return "select";
+    default:
+      return "syscall " + std::to_string(nr);
   }
 }
 

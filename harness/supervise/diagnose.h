@@ -3,8 +3,9 @@
 //   "worker 3 (pid 4242) blocked in write(2) on fd 5 (pipe:[123]), wchan anon_pipe_write"
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 namespace crashbench {
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "harness/base/status.h"
 #include "harness/contract/anomaly.h"
 #include "harness/contract/layout.h"
-#include "harness/base/status.h"
 
 namespace crashbench {
 
@@ -44,7 +44,7 @@ Result<VerifyReport> VerifyDirectory(const std::string& dir, const VerifyOptions
 // The same judgement on in-memory contents, for one file of the layout.
 // Used by VerifyDirectory and by tests.
 struct FileContents {
-  std::string name;   // e.g. "records.jsonl" or "task-3.json"
+  std::string name;  // e.g. "records.jsonl" or "task-3.json"
   std::string bytes;
 };
 VerifyReport VerifyFiles(const std::vector<FileContents>& outputs,

@@ -2,12 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "harness/base/crc32c.h"
-
-#include <nlohmann/json.hpp>
 
 namespace crashbench {
 namespace {
@@ -36,7 +35,8 @@ TEST(Crc32c, EmptyIsZero) { EXPECT_EQ(Crc32c("", 0), 0u); }
 TEST(Crc32c, SoftwareAndHardwareAgreeOnOddLengths) {
   std::string data = MakePayload(7, 1, 2, 1000);
   for (size_t n : {0u, 1u, 7u, 8u, 9u, 63u, 64u, 65u, 999u, 1000u}) {
-    EXPECT_EQ(Crc32cExtendSoftware(0, data.data(), n), Crc32cExtendHardware(0, data.data(), n)) << n;
+    EXPECT_EQ(Crc32cExtendSoftware(0, data.data(), n), Crc32cExtendHardware(0, data.data(), n))
+        << n;
   }
 }
 
@@ -141,14 +141,21 @@ TEST(Record, FastPathAgreesWithTheFullParserOnMutations) {
   auto next = [&] { return rng = rng * 6364136223846793005ull + 1442695040888963407ull; };
   const std::string alphabet = "{}\":,0123456789-\\ abcxyz\n\x01\xc3";
   for (int i = 0; i < 20000; ++i) {
-    std::string text = EncodeRecord(next() % 20, next() % 5, 1 + next() % 6, MakePayload(next(), 1, 2, next() % 40));
+    std::string text = EncodeRecord(next() % 20, next() % 5, 1 + next() % 6,
+                                    MakePayload(next(), 1, 2, next() % 40));
     int edits = 1 + static_cast<int>(next() % 3);
     for (int e = 0; e < edits; ++e) {
       size_t at = next() % (text.size() + 1);
       switch (next() % 3) {
-        case 0: if (at < text.size()) text.erase(at, 1); break;
-        case 1: text.insert(at, 1, alphabet[next() % alphabet.size()]); break;
-        case 2: if (at < text.size()) text[at] = alphabet[next() % alphabet.size()]; break;
+        case 0:
+          if (at < text.size()) text.erase(at, 1);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[next() % alphabet.size()]);
+          break;
+        case 2:
+          if (at < text.size()) text[at] = alphabet[next() % alphabet.size()];
+          break;
       }
     }
     Record a, b;

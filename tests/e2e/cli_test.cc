@@ -1,11 +1,10 @@
 // The command line as a user meets it: exit codes, messages, files written.
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "harness/base/sys.h"
@@ -89,8 +88,8 @@ TEST(Cli, RunWritesAVersionedResultsFileAtomically) {
     if (e->d_name[0] != '.') entries.push_back(e->d_name);
   closedir(dir);
   std::sort(entries.begin(), entries.end());
-  EXPECT_EQ(entries, (std::vector<std::string>{"bench.json", "junit.xml", "report.html", "results.json",
-                                               "summary.md"}));
+  EXPECT_EQ(entries, (std::vector<std::string>{"bench.json", "junit.xml", "report.html",
+                                               "results.json", "summary.md"}));
 }
 
 TEST(Cli, FailedExpectationExits1AndItsReplayReproducesTheTrial) {
@@ -105,8 +104,9 @@ TEST(Cli, FailedExpectationExits1AndItsReplayReproducesTheTrial) {
   ASSERT_NE(at, std::string::npos) << r.out;
   std::string replay = r.out.substr(at + 8, r.out.find('\n', at) - at - 8);
   EXPECT_TRUE(Contains(replay, "crashbench run s.json --scenario naive-torn --trial 0")) << replay;
-  CommandResult again = RunCrashbench({"run", "s.json", "--scenario", "naive-torn", "--trial", "0",
-                                       "--keep", "--out", "replay"}, d.path());
+  CommandResult again = RunCrashbench(
+      {"run", "s.json", "--scenario", "naive-torn", "--trial", "0", "--keep", "--out", "replay"},
+      d.path());
   EXPECT_EQ(again.exit_code, 1);
   auto first = nlohmann::json::parse(*ReadFileToString(d.path() + "/out/results.json"));
   auto second = nlohmann::json::parse(*ReadFileToString(d.path() + "/replay/results.json"));
@@ -117,7 +117,8 @@ TEST(Cli, FailedExpectationExits1AndItsReplayReproducesTheTrial) {
   EXPECT_EQ(t1["anomalies"], t2["anomalies"]);
   ASSERT_TRUE(t2.contains("kept_dir"));
   EXPECT_TRUE(ReadFileToString(t2["kept_dir"].get<std::string>() + "/records.jsonl").ok());
-  (void)RemoveTree(t2["kept_dir"].get<std::string>().substr(0, t2["kept_dir"].get<std::string>().rfind('/')));
+  (void)RemoveTree(
+      t2["kept_dir"].get<std::string>().substr(0, t2["kept_dir"].get<std::string>().rfind('/')));
 }
 
 TEST(Cli, InterruptKillsEverythingItStartedAndWritesPartialResults) {
@@ -141,8 +142,9 @@ TEST(Cli, VerifyJsonOnADamagedDirectory) {
           "{\"task\":0,\"seq\":0,\"of\":1,\"payload\":\"abc\",\"crc\":\"00000000\"}\n"
           "{\"task\":1,\"seq\":0,\"of\":1,\"payl");
   d.Write("acked.json", "[0, 1, 2]");
-  CommandResult r = RunCrashbench({"verify", ".", "--layout", "shared", "--tasks", "3", "--acked",
-                                   "acked.json", "--json"}, d.path());
+  CommandResult r = RunCrashbench(
+      {"verify", ".", "--layout", "shared", "--tasks", "3", "--acked", "acked.json", "--json"},
+      d.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["counts"]["corrupt"], 1) << r.out;
@@ -160,7 +162,8 @@ TEST(Cli, VerifyBadInputExits2) {
   d.Write("task-0.json", "{}");
   EXPECT_EQ(RunCrashbench({"verify", "missing", "--layout", "shared"}, d.path()).exit_code, 2);
   EXPECT_EQ(RunCrashbench({"verify", ".", "--layout", "sideways"}, d.path()).exit_code, 2);
-  CommandResult bad_acked = RunCrashbench({"verify", ".", "--layout", "per-task", "--acked", "acked.json"}, d.path());
+  CommandResult bad_acked =
+      RunCrashbench({"verify", ".", "--layout", "per-task", "--acked", "acked.json"}, d.path());
   EXPECT_EQ(bad_acked.exit_code, 2);
   EXPECT_TRUE(Contains(bad_acked.err, "acked.json")) << bad_acked.err;
   CommandResult wrong_layout = RunCrashbench({"verify", ".", "--layout", "shared"}, d.path());
@@ -173,10 +176,14 @@ TEST(Cli, ReplayCarriesTheOverridesThatWereInEffect) {
   d.Write("s.json", R"({"name":"pt","strategy":"per-task-file","workers":2,
     "workload":{"tasks":8,"records_per_task":4,"record_bytes":64},
     "fault":{"kind":"sigkill","trigger":{"point":"mid-record"}},"trials":2,"expect":{"forbid":["torn"]}})");
-  CommandResult r = RunCrashbench({"run", "s.json", "--trials", "4", "--start-method", "spawn", "--out", "o"}, d.path());
+  CommandResult r = RunCrashbench(
+      {"run", "s.json", "--trials", "4", "--start-method", "spawn", "--out", "o"}, d.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.out.find("replay: crashbench run s.json --trials 4 --start-method spawn --scenario pt --trial 3"),
-            std::string::npos) << r.out;
+  EXPECT_NE(
+      r.out.find(
+          "replay: crashbench run s.json --trials 4 --start-method spawn --scenario pt --trial 3"),
+      std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, AnOutPathThatCannotBeADirectoryExits2) {
@@ -196,8 +203,8 @@ TEST(Cli, ANamedRealFaultMethodThatCannotRunHereExits125) {
   for (const auto& [kind, method] : {std::pair{"disk-full", "tmpfs"}, std::pair{"oom", "cgroup"}}) {
     d.Write("s.json", std::string(R"({"name":"real","strategy":"naive","fault":{"kind":")") + kind +
                           R"(","method":")" + method + R"(","trigger":{"point":"mid-record"}}})");
-    CommandResult r = RunCrashbench({"run", "s.json", "--out", "out", "--no-progress"}, d.path(),
-                                    {}, 0, as);
+    CommandResult r =
+        RunCrashbench({"run", "s.json", "--out", "out", "--no-progress"}, d.path(), {}, 0, as);
     EXPECT_EQ(r.exit_code, 125) << r.err;
     EXPECT_TRUE(Contains(r.err, "cannot test here")) << r.err;
     EXPECT_TRUE(Contains(r.err, "scenario 'real' (s.json)")) << r.err;

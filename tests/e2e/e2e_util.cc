@@ -65,7 +65,8 @@ RunOutcome RunAll(const std::vector<Scenario>& scenarios, bool keep, int jobs) {
     if (!(timed && sr.error.find("never fired") != std::string::npos)) {
       EXPECT_EQ(sr.error, "") << sr.scenario.name;
     }
-    for (const TrialResult& t : sr.trials) EXPECT_EQ(t.error, "") << sr.scenario.name << " trial " << t.index;
+    for (const TrialResult& t : sr.trials)
+      EXPECT_EQ(t.error, "") << sr.scenario.name << " trial " << t.index;
   }
   return out;
 }
@@ -83,9 +84,7 @@ std::string HangDetail(const TrialResult& t) {
   return "";
 }
 
-long long Count(const TrialResult& t, AnomalyKind kind) {
-  return t.count(kind);
-}
+long long Count(const TrialResult& t, AnomalyKind kind) { return t.count(kind); }
 
 long long TotalCount(const ScenarioResult& s, AnomalyKind kind) {
   long long n = 0;
@@ -120,7 +119,8 @@ std::vector<int> ProcessesLeftInTrialGroups(const RunOutcome& outcome) {
   for (const ScenarioResult& sr : outcome.scenarios)
     for (const TrialResult& t : sr.trials)
       if (t.trial_pgid > 0) groups.insert(t.trial_pgid);
-  if (groups.empty()) ADD_FAILURE() << "no trial recorded its process group: the check would be empty";
+  if (groups.empty())
+    ADD_FAILURE() << "no trial recorded its process group: the check would be empty";
   std::vector<int> left;
   DIR* d = opendir("/proc");
   if (!d) return left;

@@ -1,6 +1,5 @@
 // Each fault kind's signature, end to end, on a strategy where it shows.
 #include <gtest/gtest.h>
-
 #include <linux/magic.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -61,8 +60,8 @@ TEST(Faults, AbortMidRecordTearsAndDiesOfSigabrt) {
 // records were still in the worker's stdio buffer. The exit status says
 // success; the pool still notices the worker left holding a task.
 TEST(Faults, ExitNoFlushLosesBufferedAcknowledgedRecordsBehindASuccessStatus) {
-  RunOutcome out = RunAll({WithFault(MakeScenario("shared-handle", 1, {16, 4, 200}, 3), "exit-no-flush",
-                                     Point(FaultPoint::kBeforeAck, 3))});
+  RunOutcome out = RunAll({WithFault(MakeScenario("shared-handle", 1, {16, 4, 200}, 3),
+                                     "exit-no-flush", Point(FaultPoint::kBeforeAck, 3))});
   for (const TrialResult& t : out.scenarios[0].trials) {
     EXPECT_EQ(End(t, t.fired.value("pid", 0)), "exited 0");
     EXPECT_EQ(t.acked_tasks, 2);
@@ -72,7 +71,8 @@ TEST(Faults, ExitNoFlushLosesBufferedAcknowledgedRecordsBehindASuccessStatus) {
 }
 
 TEST(Faults, ExitNoFlushAtARandomMomentIsDeliveredBySignal) {
-  RunOutcome out = RunAll({WithFault(MakeScenario("per-task-file", 2, {64, 16, 256}, 5), "exit-no-flush", Random())});
+  RunOutcome out = RunAll(
+      {WithFault(MakeScenario("per-task-file", 2, {64, 16, 256}, 5), "exit-no-flush", Random())});
   int fired = 0;
   for (const TrialResult& t : out.scenarios[0].trials) {
     if (t.fired.is_null()) continue;
@@ -94,9 +94,9 @@ std::string OomEnd(const TrialResult& t) {
 }
 
 TEST(Faults, OomByRlimitEndsInBadAllocAndSigabrt) {
-  RunOutcome out = RunAll({WithMethod(WithFault(MakeScenario("naive", 1, {4, 4, 10000}, 2), "oom",
-                                                Point(FaultPoint::kMidRecord)),
-                                      "rlimit")});
+  RunOutcome out = RunAll({WithMethod(
+      WithFault(MakeScenario("naive", 1, {4, 4, 10000}, 2), "oom", Point(FaultPoint::kMidRecord)),
+      "rlimit")});
   for (const TrialResult& t : out.scenarios[0].trials) {
     ASSERT_FALSE(t.fired.is_null());
     EXPECT_EQ(t.fired.value("method", ""), "rlimit");
@@ -107,7 +107,8 @@ TEST(Faults, OomByRlimitEndsInBadAllocAndSigabrt) {
 }
 
 TEST(Faults, OomAtARandomMomentFiresAtTheTargetsNextPoint) {
-  RunOutcome out = RunAll({WithFault(MakeScenario("atomic-rename", 2, {64, 16, 256}, 4), "oom", Random())});
+  RunOutcome out =
+      RunAll({WithFault(MakeScenario("atomic-rename", 2, {64, 16, 256}, 4), "oom", Random())});
   int fired = 0;
   for (const TrialResult& t : out.scenarios[0].trials) {
     if (t.fired.is_null()) continue;
@@ -135,7 +136,8 @@ TEST(Faults, PipeFullBecomesADiagnosedHangAndEverythingIsReaped) {
     EXPECT_NE(detail.find("blocked in write(2)"), std::string::npos) << detail;
     EXPECT_NE(detail.find("pipe:["), std::string::npos) << detail;
     EXPECT_NE(detail.find("writer (pid"), std::string::npos) << detail;
-    for (const auto& p : t.processes) EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
+    for (const auto& p : t.processes)
+      EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
   }
   for (int pid : ReportedPids(out)) EXPECT_FALSE(ProcessExists(pid)) << pid;
   EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{});
@@ -187,11 +189,11 @@ TEST(Explore, EveryReachablePointAndOccurrenceExactlyOnce) {
   opt.only_trial = 11;
   RunOutcome b = RunScenarios({s}, opt);
   ASSERT_EQ(b.scenarios[0].trials.size(), 1u);
-  EXPECT_EQ(b.scenarios[0].trials[0].fired.value("point", ""), sr.trials[11].fired.value("point", "x"));
+  EXPECT_EQ(b.scenarios[0].trials[0].fired.value("point", ""),
+            sr.trials[11].fired.value("point", "x"));
   EXPECT_EQ(b.scenarios[0].trials[0].fired.value("occurrence", 0LL),
             sr.trials[11].fired.value("occurrence", -1LL));
 }
-
 
 // A fault aimed past the end of the workload tests nothing; the run must not
 // report the expectation as held.
@@ -201,7 +203,8 @@ TEST(Faults, AFaultThatNeverFiresIsAnInputErrorNotAPass) {
   s.fault.trigger.type = TriggerType::kPoint;
   s.fault.trigger.occurrence = 999;
   RunOutcome out = RunScenarios({s}, TestRunOptions());
-  EXPECT_NE(out.scenarios[0].error.find("never fired"), std::string::npos) << out.scenarios[0].error;
+  EXPECT_NE(out.scenarios[0].error.find("never fired"), std::string::npos)
+      << out.scenarios[0].error;
   EXPECT_FALSE(out.scenarios[0].expectation_held());
   EXPECT_EQ(RunExitCode(out), 2);
 }
@@ -222,12 +225,11 @@ TEST(Faults, ExitNoFlushOnTheWriterIsASilentFailure) {
   }
 }
 
-
 // A full disk from the 20th record on: the target's later tasks all fail and
 // none is acknowledged; its stdio buffer is dropped, not half-written.
 TEST(Faults, DiskFullIsNeverAcknowledgedAsWritten) {
-  RunOutcome out = RunAll({WithMethod(WithFault(MakeScenario("naive", 2, {16, 8, 256}, 2), "disk-full",
-                                                Point(FaultPoint::kMidRecord, 20)),
+  RunOutcome out = RunAll({WithMethod(WithFault(MakeScenario("naive", 2, {16, 8, 256}, 2),
+                                                "disk-full", Point(FaultPoint::kMidRecord, 20)),
                                       "injected")});
   for (const TrialResult& t : out.scenarios[0].trials) {
     EXPECT_EQ(t.fired.value("method", ""), "injected");
@@ -264,7 +266,9 @@ TEST(Faults, EioLeavesAPartialFileOnlyWhereTheStrategyWritesTheFinalName) {
 // dies (with a fast writer the pipe is often empty: then only unacknowledged
 // tasks are lost).
 TEST(Faults, PipeBrokenUnderQueueWriterLosesTheAcknowledgedFramesStillInThePipe) {
-  if (ScratchOnTmpfs()) GTEST_SKIP() << "skipped: scratch is on a tmpfs, where fsync is free and the writer is not the slow end";
+  if (ScratchOnTmpfs())
+    GTEST_SKIP()
+        << "skipped: scratch is on a tmpfs, where fsync is free and the writer is not the slow end";
   Scenario s = WithFault(MakeScenario("queue-writer", 4, {32, 16, 256}, 2), "pipe-broken",
                          Point(FaultPoint::kAfterWrite, 100));
   s.fault.target = FaultTarget::kWriter;
@@ -331,7 +335,8 @@ TEST(Faults, DiskFullOnARealTmpfs) {
   }
   for (const TrialResult& t : out.scenarios[0].trials)
     EXPECT_GT(Count(t, AnomalyKind::kPartialVisible), 0) << Describe(out.scenarios[0]);
-  for (const TrialResult& t : out.scenarios[1].trials) EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
+  for (const TrialResult& t : out.scenarios[1].trials)
+    EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
   // The tmpfs lived in the trial's own mount namespace; what the reader saw
   // was copied into the real directory underneath, without the filler.
   for (const TrialResult& t : out.scenarios[0].trials) {
@@ -340,7 +345,8 @@ TEST(Faults, DiskFullOnARealTmpfs) {
     ASSERT_EQ(::statfs(t.kept_dir.c_str(), &fs), 0);
     EXPECT_NE(fs.f_type, static_cast<decltype(fs.f_type)>(TMPFS_MAGIC)) << "still a tmpfs";
     EXPECT_TRUE(ReadFileToString(t.kept_dir + "/" + PerTaskFileName(0)).ok()) << t.kept_dir;
-    EXPECT_NE(::access((t.kept_dir + "/.crashbench-filler").c_str(), F_OK), 0) << "the filler was kept";
+    EXPECT_NE(::access((t.kept_dir + "/.crashbench-filler").c_str(), F_OK), 0)
+        << "the filler was kept";
   }
 }
 
@@ -387,7 +393,8 @@ TEST(Faults, OomThroughTheKernelOomKillerInAMemoryCgroup) {
   }
   for (const TrialResult& t : out.scenarios[0].trials) {
     const std::string leaf = "/crashbench-oom-" + std::to_string(t.trial_pgid);
-    for (const std::string& dir : {"/sys/fs/cgroup/memory" + v1 + leaf, "/sys/fs/cgroup" + v2 + leaf})
+    for (const std::string& dir :
+         {"/sys/fs/cgroup/memory" + v1 + leaf, "/sys/fs/cgroup" + v2 + leaf})
       EXPECT_NE(::access(dir.c_str(), F_OK), 0) << dir << " was left behind";
   }
 }

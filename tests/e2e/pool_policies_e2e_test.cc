@@ -10,7 +10,8 @@ namespace {
 // A worker killed at the 40th record it writes (queue-writer's workers write
 // whole frames into the pipe: they are killed before one).
 Scenario Killed(const std::string& strategy, WorkerDeathPolicy policy) {
-  const FaultPoint point = strategy == "queue-writer" ? FaultPoint::kBeforeWrite : FaultPoint::kMidRecord;
+  const FaultPoint point =
+      strategy == "queue-writer" ? FaultPoint::kBeforeWrite : FaultPoint::kMidRecord;
   Scenario s = WithPointKill(MakeScenario(strategy, 4, {32, 16, 256}, 2), point, 40);
   s.on_worker_death = policy;
   s.name += "-" + std::string(WorkerDeathPolicyName(policy));
@@ -100,8 +101,10 @@ TEST(PoolPolicies, RetryTaskAfterAllWorkersDieReplacesEachOfThem) {
 // behind a successful rerun. atomic-rename's final names only ever hold whole
 // files: the restart redoes the killed task and the output is complete.
 TEST(PoolPolicies, ResumeSkipExistingPassesAPartialFileOnlyWherePartialFilesHaveFinalNames) {
-  Scenario ptf = WithPointKill(MakeScenario("per-task-file", 4, {32, 16, 256}, 2), FaultPoint::kMidRecord, 40);
-  Scenario ar = WithPointKill(MakeScenario("atomic-rename", 4, {32, 16, 256}, 2), FaultPoint::kMidRecord, 40);
+  Scenario ptf =
+      WithPointKill(MakeScenario("per-task-file", 4, {32, 16, 256}, 2), FaultPoint::kMidRecord, 40);
+  Scenario ar =
+      WithPointKill(MakeScenario("atomic-rename", 4, {32, 16, 256}, 2), FaultPoint::kMidRecord, 40);
   ptf.resume = ar.resume = Resume::kSkipExisting;
   RunOutcome out = RunAll({ptf, ar});
   for (const TrialResult& t : out.scenarios[0].trials) {
@@ -109,7 +112,8 @@ TEST(PoolPolicies, ResumeSkipExistingPassesAPartialFileOnlyWherePartialFilesHave
     EXPECT_LT(t.resumed_tasks, 32);
     EXPECT_TRUE(t.pipeline_ok) << "the restart reports success";
     EXPECT_EQ(t.acked_tasks, 32);
-    EXPECT_GT(t.violations(), 0) << "the partial file went downstream: " << Describe(out.scenarios[0]);
+    EXPECT_GT(t.violations(), 0) << "the partial file went downstream: "
+                                 << Describe(out.scenarios[0]);
   }
   for (const TrialResult& t : out.scenarios[1].trials) {
     EXPECT_GT(t.resumed_tasks, 0);

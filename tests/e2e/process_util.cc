@@ -1,20 +1,18 @@
 // Running the crashbench binary and finding processes, for end-to-end tests.
-#include "tests/test_util.h"
-
-#include <signal.h>
-#include <stdlib.h>
-
-#include "harness/base/sys.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <thread>
+
+#include "harness/base/sys.h"
+#include "tests/test_util.h"
 
 namespace crashbench::testing {
 
@@ -35,7 +33,8 @@ CommandResult RunCrashbench(const std::vector<std::string>& args, const std::str
   for (char** e = environ; *e; ++e) {
     const std::string entry = *e;
     bool drop = false;
-    for (const char* name : {"GTEST_TOTAL_SHARDS=", "GTEST_SHARD_INDEX=", "GITHUB_ACTIONS=", "GITHUB_STEP_SUMMARY="})
+    for (const char* name :
+         {"GTEST_TOTAL_SHARDS=", "GTEST_SHARD_INDEX=", "GITHUB_ACTIONS=", "GITHUB_STEP_SUMMARY="})
       drop |= entry.rfind(name, 0) == 0;
     if (!drop) env_s.push_back(entry);
   }

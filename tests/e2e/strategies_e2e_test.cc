@@ -1,12 +1,11 @@
 // End to end: real worker processes, real kills, the real verifier. Each test
 // asserts a finding about a strategy, as its real-world model behaves.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include "faults/registry.h"
-#include "harness/contract/record.h"
 #include "harness/base/sys.h"
+#include "harness/contract/record.h"
 #include "strategies/strategy.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/test_util.h"
@@ -56,7 +55,8 @@ TEST(EndToEnd, SpawnStartMethodRunsEveryStrategyIntact) {
   for (const ScenarioResult& sr : out.scenarios) {
     ASSERT_EQ(sr.trials.size(), 1u);
     EXPECT_TRUE(sr.trials[0].anomalies.empty()) << Describe(sr);
-    EXPECT_EQ(sr.trials[0].records_visible, kSmall.tasks * kSmall.records_per_task) << sr.scenario.name;
+    EXPECT_EQ(sr.trials[0].records_visible, kSmall.tasks * kSmall.records_per_task)
+        << sr.scenario.name;
   }
 }
 
@@ -83,8 +83,10 @@ TEST(EndToEnd, SeveralWorkersNoFaultBufferedAppendersInterleaveOthersAreIntact) 
       EXPECT_GT(TotalCount(sr, AnomalyKind::kInterleaved), 0) << Describe(sr);
       // naive closes every task's file: nothing acknowledged is lost. shared-
       // handle's workers never flush their last buffer: something always is.
-      if (name == "naive") EXPECT_EQ(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
-      else EXPECT_GT(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
+      if (name == "naive")
+        EXPECT_EQ(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
+      else
+        EXPECT_GT(TotalCount(sr, AnomalyKind::kLostAcked), 0) << Describe(sr);
       EXPECT_EQ(TotalCount(sr, AnomalyKind::kDuplicate), 0) << Describe(sr);
     } else {
       EXPECT_EQ(TrialsWithViolations(sr), 0) << Describe(sr);
@@ -103,7 +105,8 @@ TEST(EndToEnd, AtomicRenameSurvivesFiftyKillsAtRandomMoments) {
   const ScenarioResult& sr = out.scenarios[0];
   ASSERT_EQ(sr.trials.size(), 50u);
   EXPECT_EQ(TrialsWithViolations(sr), 0) << Describe(sr);
-  EXPECT_GE(TrialsFired(sr), 40) << "most random moments must fall inside the run: " << Describe(sr);
+  EXPECT_GE(TrialsFired(sr), 40) << "most random moments must fall inside the run: "
+                                 << Describe(sr);
 }
 
 TEST(EndToEnd, AtomicRenameSurvivesKillsAtEveryFaultPoint) {
@@ -146,7 +149,8 @@ TEST(EndToEnd, PerTaskFileKilledMidRecordAlwaysLeavesAPartialFile) {
 // The lock holder dies between the halves of a record; the kernel releases
 // its flock and the next holder appends after the torn bytes.
 TEST(EndToEnd, LockedAppendKilledMidRecordLeavesTornRecordThenValidAppends) {
-  Scenario s = WithPointKill(MakeScenario("locked-append", 4, {16, 8, 300}, 3), FaultPoint::kMidRecord, 3);
+  Scenario s =
+      WithPointKill(MakeScenario("locked-append", 4, {16, 8, 300}, 3), FaultPoint::kMidRecord, 3);
   RunOutcome out = RunAll({s}, /*keep=*/true);
   const ScenarioResult& sr = out.scenarios[0];
   for (const TrialResult& t : sr.trials) {
@@ -164,7 +168,8 @@ TEST(EndToEnd, LockedAppendKilledMidRecordLeavesTornRecordThenValidAppends) {
     ASSERT_NE(next_line, std::string::npos) << "nothing was appended after the torn record";
     size_t after = bytes->find('\n', next_line + 1);
     Record r;
-    EXPECT_EQ(ParseRecord(bytes->substr(next_line + 1, after - next_line - 1), &r), ParseOutcome::kValid);
+    EXPECT_EQ(ParseRecord(bytes->substr(next_line + 1, after - next_line - 1), &r),
+              ParseOutcome::kValid);
     EXPECT_GT(bytes->size(), static_cast<size_t>(torn->offset) + 400);
     (void)RemoveTree(t.kept_dir);
   }
@@ -174,7 +179,8 @@ TEST(EndToEnd, LockedAppendKilledMidRecordLeavesTornRecordThenValidAppends) {
 // The writer is killed with records in its stdio buffer and in the pipe, for
 // tasks the workers already acknowledged.
 TEST(EndToEnd, QueueWriterLosesAcknowledgedRecordsWhenItsWriterIsKilled) {
-  Scenario s = WithPointKill(MakeScenario("queue-writer", 4, {16, 8, 256}, 5), FaultPoint::kMidRecord, 20);
+  Scenario s =
+      WithPointKill(MakeScenario("queue-writer", 4, {16, 8, 256}, 5), FaultPoint::kMidRecord, 20);
   s.fault.target = FaultTarget::kWriter;
   RunOutcome out = RunAll({s});
   const ScenarioResult& sr = out.scenarios[0];
@@ -192,7 +198,8 @@ TEST(EndToEnd, QueueWriterLosesAcknowledgedRecordsWhenItsWriterIsKilled) {
 // private copy of the stdio buffer. (With several workers the third
 // acknowledgement may be another worker's first, which has nothing to lose.)
 TEST(EndToEnd, SharedHandleLosesAcknowledgedRecordsBufferedInAKilledWorker) {
-  Scenario s = WithPointKill(MakeScenario("shared-handle", 1, {16, 4, 200}, 3), FaultPoint::kBeforeAck, 3);
+  Scenario s =
+      WithPointKill(MakeScenario("shared-handle", 1, {16, 4, 200}, 3), FaultPoint::kBeforeAck, 3);
   RunOutcome out = RunAll({s});
   const ScenarioResult& sr = out.scenarios[0];
   for (const TrialResult& t : sr.trials) {
@@ -202,12 +209,14 @@ TEST(EndToEnd, SharedHandleLosesAcknowledgedRecordsBufferedInAKilledWorker) {
 }
 
 TEST(EndToEnd, AllWorkersTargetKillsEveryWorker) {
-  Scenario s = WithPointKill(MakeScenario("locked-append", 3, kSmall, 2), FaultPoint::kAfterWrite, 5);
+  Scenario s =
+      WithPointKill(MakeScenario("locked-append", 3, kSmall, 2), FaultPoint::kAfterWrite, 5);
   s.fault.target = FaultTarget::kAllWorkers;
   RunOutcome out = RunAll({s});
   for (const TrialResult& t : out.scenarios[0].trials) {
     ASSERT_EQ(t.processes.size(), 3u);
-    for (const auto& p : t.processes) EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
+    for (const auto& p : t.processes)
+      EXPECT_EQ(p.value("end", ""), "killed by SIGKILL") << p.dump();
   }
 }
 
@@ -261,7 +270,8 @@ TEST(EndToEnd, NoProcessOrScratchDirectoryIsLeftBehind) {
     const bool writer = f.name == "pipe-full";
     Scenario at_point = WithPointKill(MakeScenario(writer ? "queue-writer" : "naive", 3, kSmall, 2),
                                       FaultPoint::kAfterWrite);
-    Scenario at_random = WithRandomKill(MakeScenario(writer ? "queue-writer" : "locked-append", 3, kSmall, 2));
+    Scenario at_random =
+        WithRandomKill(MakeScenario(writer ? "queue-writer" : "locked-append", 3, kSmall, 2));
     for (Scenario* s : {&at_point, &at_random}) {
       s->fault.kind = std::string(f.name);
       s->name += "-" + s->fault.kind;
@@ -275,13 +285,15 @@ TEST(EndToEnd, NoProcessOrScratchDirectoryIsLeftBehind) {
       scenarios.push_back(*s);
     }
   }
-  scenarios.push_back(WithPointKill(MakeScenario("queue-writer", 3, kSmall, 2), FaultPoint::kAfterWrite));
+  scenarios.push_back(
+      WithPointKill(MakeScenario("queue-writer", 3, kSmall, 2), FaultPoint::kAfterWrite));
   scenarios.back().fault.target = FaultTarget::kPool;
   RunOutcome out = RunAll(scenarios);
   std::vector<int> pids = ReportedPids(out);
   EXPECT_GE(pids.size(), 6u * 3 * 3 + 5u * 2 * 3 * 2);
   for (int pid : pids) EXPECT_FALSE(ProcessExists(pid)) << "pid " << pid << " outlived its trial";
-  EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{}) << "a trial's process group is not empty";
+  EXPECT_EQ(ProcessesLeftInTrialGroups(out), std::vector<int>{})
+      << "a trial's process group is not empty";
   struct stat st;
   EXPECT_NE(::stat(out.scratch_root.c_str(), &st), 0) << out.scratch_root << " was left behind";
 }

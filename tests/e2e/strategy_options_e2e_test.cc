@@ -16,9 +16,11 @@ Scenario With(Scenario s, const std::string& key, const std::string& value) {
 // other worker waits in futex(2) until the deadline, which names them. The
 // robust mutex is handed to the next worker, after the torn record.
 TEST(StrategyOptions, ProcessMutexHolderKilledHangsAndRobustMutexShowsTheTornRecord) {
-  Scenario base = WithPointKill(MakeScenario("locked-append", 4, {32, 16, 256}, 2), FaultPoint::kMidRecord, 40);
+  Scenario base =
+      WithPointKill(MakeScenario("locked-append", 4, {32, 16, 256}, 2), FaultPoint::kMidRecord, 40);
   base.deadline_ms = 1500;
-  RunOutcome out = RunAll({With(base, "lock", "process-mutex"), With(base, "lock", "robust-mutex")});
+  RunOutcome out =
+      RunAll({With(base, "lock", "process-mutex"), With(base, "lock", "robust-mutex")});
   for (const TrialResult& t : out.scenarios[0].trials) {
     ASSERT_EQ(Count(t, AnomalyKind::kHang), 1) << Describe(out.scenarios[0]);
     EXPECT_NE(HangDetail(t).find("futex"), std::string::npos) << HangDetail(t);
@@ -39,8 +41,10 @@ TEST(StrategyOptions, FlockOnAnInheritedDescriptorExcludesNobody) {
   // the other tests off the cores; an unloaded run shows hundreds per trial).
   Scenario base = With(MakeScenario("locked-append", 4, {16, 256, 1024}, 4), "open", "inherited");
   RunOutcome out = RunAll({base, With(base, "lock", "fcntl")});
-  EXPECT_GT(TotalCount(out.scenarios[0], AnomalyKind::kInterleaved), 0) << Describe(out.scenarios[0]);
-  for (const TrialResult& t : out.scenarios[1].trials) EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
+  EXPECT_GT(TotalCount(out.scenarios[0], AnomalyKind::kInterleaved), 0)
+      << Describe(out.scenarios[0]);
+  for (const TrialResult& t : out.scenarios[1].trials)
+    EXPECT_EQ(t.violations(), 0) << Describe(out.scenarios[1]);
 }
 
 // open(path, "w") in every task: each task empties the file, so with no fault
@@ -73,8 +77,8 @@ TEST(StrategyOptions, SharedHandleRawDescriptorLosesNothingAndNeverInterleaves) 
 // A producer killed while its 10 KB frame is half in the pipe: the writer
 // finds the frame cut short, dies, and the pipeline fails.
 TEST(StrategyOptions, QueueWriterProducerKilledMidFrameBreaksTheWriter) {
-  RunOutcome out = RunAll(
-      {WithPointKill(MakeScenario("queue-writer", 1, {8, 4, 10000}, 2), FaultPoint::kMidRecord, 10)});
+  RunOutcome out = RunAll({WithPointKill(MakeScenario("queue-writer", 1, {8, 4, 10000}, 2),
+                                         FaultPoint::kMidRecord, 10)});
   for (const TrialResult& t : out.scenarios[0].trials) {
     ASSERT_FALSE(t.fired.is_null()) << "frames over PIPE_BUF have a mid-record point";
     bool writer_failed = false;
@@ -89,7 +93,9 @@ TEST(StrategyOptions, QueueWriterProducerKilledMidFrameBreaksTheWriter) {
 // acknowledged frames still in the pipe; acknowledging once the writer has
 // written the task loses none (the tasks in flight fail instead).
 TEST(StrategyOptions, QueueWriterAckOnWriteLosesNoAcknowledgedRecordWhenTheWriterDies) {
-  if (ScratchOnTmpfs()) GTEST_SKIP() << "skipped: scratch is on a tmpfs, where fsync is free and the writer is not the slow end";
+  if (ScratchOnTmpfs())
+    GTEST_SKIP()
+        << "skipped: scratch is on a tmpfs, where fsync is free and the writer is not the slow end";
   Scenario base = MakeScenario("queue-writer", 4, {32, 16, 256}, 2);
   base.options["fsync"] = "record";  // the writer is the slow end: the pipe is full when it dies
   base.fault.kind = "pipe-broken";

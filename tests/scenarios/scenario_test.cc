@@ -21,7 +21,8 @@ TEST(Scenario, ParsesTheDesignExample) {
     "fault": {"kind": "sigkill", "target": "worker", "trigger": {"point": "mid-record", "occurrence": 5}},
     "trials": 50, "seed": 42, "deadline_ms": 10000,
     "expect": {"forbid": ["torn", "interleaved", "corrupt", "duplicate", "lost-acked", "partial-visible", "hang"]}
-  })", "x.json");
+  })",
+                          "x.json");
   ASSERT_TRUE(r.ok()) << r.status().message();
   const Scenario& s = r->at(0);
   EXPECT_EQ(s.strategy, "atomic-rename");
@@ -33,7 +34,8 @@ TEST(Scenario, ParsesTheDesignExample) {
 }
 
 TEST(Scenario, ArrayOfScenarios) {
-  auto r = ParseScenarios(R"([{"name":"a","strategy":"naive"},{"name":"b","strategy":"queue-writer"}])", "x.json");
+  auto r = ParseScenarios(
+      R"([{"name":"a","strategy":"naive"},{"name":"b","strategy":"queue-writer"}])", "x.json");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->size(), 2u);
   EXPECT_EQ(r->at(0).options.at("fsync"), "none");  // defaults filled in
@@ -58,39 +60,60 @@ TEST(Scenario, UnknownStrategyListsValidOnes) {
 }
 
 TEST(Scenario, UnknownFaultTargetTriggerAndPointListValidOnes) {
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"meteor"}})").find("sigkill"), std::string::npos);
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","target":"moon","trigger":{"random":true}}})")
-                .find("all-workers"), std::string::npos);
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","trigger":{"when":1}}})")
-                .find("after_records"), std::string::npos);
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","trigger":{"point":"lunch"}}})")
-                .find("mid-record"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"meteor"}})").find("sigkill"),
+            std::string::npos);
+  EXPECT_NE(
+      Error(
+          R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","target":"moon","trigger":{"random":true}}})")
+          .find("all-workers"),
+      std::string::npos);
+  EXPECT_NE(
+      Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","trigger":{"when":1}}})")
+          .find("after_records"),
+      std::string::npos);
+  EXPECT_NE(
+      Error(
+          R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","trigger":{"point":"lunch"}}})")
+          .find("mid-record"),
+      std::string::npos);
 }
 
 TEST(Scenario, UnknownOptionAndValueListValidOnes) {
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","options":{"fsink":"task"}})").find("fsync"), std::string::npos);
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","options":{"fsync":"always"}})").find("record"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","options":{"fsink":"task"}})").find("fsync"),
+            std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","options":{"fsync":"always"}})").find("record"),
+            std::string::npos);
 }
 
 TEST(Scenario, ImpossibleNumbersAreRefused) {
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","workers":0})").find("workers"), std::string::npos);
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","deadline_ms":0})").find("deadline_ms"), std::string::npos);
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","workload":{"record_bytes":-5}})").find("record_bytes"), std::string::npos);
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","trials":1.5})").find("integer"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","workers":0})").find("workers"),
+            std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","deadline_ms":0})").find("deadline_ms"),
+            std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","workload":{"record_bytes":-5}})")
+                .find("record_bytes"),
+            std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","trials":1.5})").find("integer"),
+            std::string::npos);
 }
 
 TEST(Scenario, FaultWithoutTriggerIsRefused) {
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill"}})").find("trigger"), std::string::npos);
+  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill"}})").find("trigger"),
+            std::string::npos);
 }
 
 TEST(Scenario, WriterTargetNeedsAWriter) {
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","target":"writer","trigger":{"random":true}}})")
-                .find("queue-writer"), std::string::npos);
+  EXPECT_NE(
+      Error(
+          R"({"name":"a","strategy":"naive","fault":{"kind":"sigkill","target":"writer","trigger":{"random":true}}})")
+          .find("queue-writer"),
+      std::string::npos);
 }
 
 TEST(Scenario, PoolPolicyAndResumeParseAndRoundTrip) {
   auto r = ParseScenarios(R"({"name":"a","strategy":"per-task-file","on_worker_death":"retry-task",
-                              "resume":"skip-existing"})", "x.json");
+                              "resume":"skip-existing"})",
+                          "x.json");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->at(0).on_worker_death, WorkerDeathPolicy::kRetryTask);
   EXPECT_EQ(r->at(0).resume, Resume::kSkipExisting);
@@ -111,8 +134,10 @@ TEST(Scenario, UnknownPoolPolicyOrResumeListsValidOnes) {
 }
 
 TEST(Scenario, FaultMethodsAreCheckedPerFault) {
-  auto r = ParseScenarios(R"({"name":"a","strategy":"naive","fault":{"kind":"disk-full","method":"tmpfs",
-                              "trigger":{"point":"mid-record"}}})", "x.json");
+  auto r =
+      ParseScenarios(R"({"name":"a","strategy":"naive","fault":{"kind":"disk-full","method":"tmpfs",
+                              "trigger":{"point":"mid-record"}}})",
+                     "x.json");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->at(0).fault.method, "tmpfs");
   std::string e = Error(R"({"name":"a","strategy":"naive","fault":{"kind":"oom","method":"tmpfs",
@@ -125,11 +150,15 @@ TEST(Scenario, FaultMethodsAreCheckedPerFault) {
 }
 
 TEST(Scenario, DuplicateNamesAreRefused) {
-  EXPECT_NE(Error(R"([{"name":"a","strategy":"naive"},{"name":"a","strategy":"naive"}])").find("twice"), std::string::npos);
+  EXPECT_NE(
+      Error(R"([{"name":"a","strategy":"naive"},{"name":"a","strategy":"naive"}])").find("twice"),
+      std::string::npos);
 }
 
 TEST(Scenario, UnknownForbiddenKindListsValidOnes) {
-  EXPECT_NE(Error(R"({"name":"a","strategy":"naive","expect":{"forbid":["tron"]}})").find("lost-acked"), std::string::npos);
+  EXPECT_NE(
+      Error(R"({"name":"a","strategy":"naive","expect":{"forbid":["tron"]}})").find("lost-acked"),
+      std::string::npos);
 }
 
 }  // namespace

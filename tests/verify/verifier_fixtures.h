@@ -46,7 +46,7 @@ inline std::string FullDoc(long long task, long long of) {
 }
 
 inline VerifyOptions Options(Layout layout, std::optional<long long> tasks,
-                      std::optional<long long> records_per_task, std::set<long long> acked) {
+                             std::optional<long long> records_per_task, std::set<long long> acked) {
   VerifyOptions o;
   o.layout = layout;
   o.tasks = tasks;
@@ -54,12 +54,12 @@ inline VerifyOptions Options(Layout layout, std::optional<long long> tasks,
   o.acked = std::move(acked);
   return o;
 }
-inline VerifyOptions Shared(std::optional<long long> tasks, std::optional<long long> records_per_task,
-                     std::set<long long> acked) {
+inline VerifyOptions Shared(std::optional<long long> tasks,
+                            std::optional<long long> records_per_task, std::set<long long> acked) {
   return Options(Layout::kShared, tasks, records_per_task, std::move(acked));
 }
-inline VerifyOptions PerTask(std::optional<long long> tasks, std::optional<long long> records_per_task,
-                      std::set<long long> acked) {
+inline VerifyOptions PerTask(std::optional<long long> tasks,
+                             std::optional<long long> records_per_task, std::set<long long> acked) {
   return Options(Layout::kPerTask, tasks, records_per_task, std::move(acked));
 }
 
@@ -76,7 +76,7 @@ inline std::vector<Anomaly> OfKind(const VerifyReport& r, AnomalyKind kind) {
 }
 
 inline void ExpectAt(const Anomaly& a, const std::string& file, long long offset, long long line,
-              long long task, long long seq) {
+                     long long task, long long seq) {
   EXPECT_EQ(a.file, file) << AnomalyName(a.kind);
   EXPECT_EQ(a.offset, offset) << AnomalyName(a.kind);
   EXPECT_EQ(a.line, line) << AnomalyName(a.kind);

@@ -1,7 +1,5 @@
 // The verifier on damaged per-task outputs (task-<T>.json) and on directories
 // as `crashbench verify` meets them.
-#include "harness/verify/verifier.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -9,8 +7,9 @@
 #include <vector>
 
 #include "harness/contract/record.h"
-#include "tests/verify/verifier_fixtures.h"
+#include "harness/verify/verifier.h"
 #include "tests/test_util.h"
+#include "tests/verify/verifier_fixtures.h"
 
 namespace crashbench {
 namespace {
@@ -224,7 +223,6 @@ TEST(VerifierDirectory, PerTaskFilesWithTempLeftBehind) {
   EXPECT_EQ(OfKind(*r, AnomalyKind::kOrphanTemp).at(0).file, "task-2.json.tmp.4242");
   EXPECT_EQ(r->records_visible, 2);
 }
-
 
 }  // namespace
 }  // namespace crashbench

@@ -1,8 +1,6 @@
 // The verifier on damaged shared-layout outputs (records.jsonl) built byte by
 // byte: each test is one way writers break a file, and says exactly what a
 // reader would have seen.
-#include "harness/verify/verifier.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -10,8 +8,9 @@
 #include <vector>
 
 #include "harness/contract/record.h"
-#include "tests/verify/verifier_fixtures.h"
+#include "harness/verify/verifier.h"
 #include "tests/test_util.h"
+#include "tests/verify/verifier_fixtures.h"
 
 namespace crashbench {
 namespace {
@@ -296,7 +295,6 @@ TEST(VerifierShared, OrphanTempIsReportedButNotAViolation) {
   EXPECT_EQ(CountViolations(r.anomalies), 0);
   EXPECT_EQ(r.anomalies.at(0).file, ".records.jsonl.tmp");
 }
-
 
 }  // namespace
 }  // namespace crashbench
