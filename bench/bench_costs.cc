@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench/bench_scratch.h"
 #include "harness/base/stage_clock.h"
 #include "harness/base/sys.h"
 #include "harness/subject/frame.h"
@@ -55,24 +56,53 @@ void BM_ForkAndReap(benchmark::State& state) {
 }
 BENCHMARK(BM_ForkAndReap);
 
+// What the pool offers a strategy's SetUp, without a pool: descriptors are
+// "shared" in place (this process is the worker), and no writer can start.
+class InProcessHost final : public PoolHost {
+ public:
+  int ShareWithWorkers(int fd) override {
+    shared_fds.push_back(fd);
+    return static_cast<int>(shared_fds.size() - 1);
+  }
+  Status StartWriter(const std::vector<int>&, std::function<int(WorkerContext&)>) override {
+    return Status::Error("a benchmark runs no writer process");
+  }
+  std::vector<int> shared_fds;
+};
+
 // One task of 16 records committed by a strategy, in this process. Strategies
-// with a writer process or an inherited handle need the pool: they are left out.
+// with a writer process (queue-writer) need the pool: they are left out.
 void BM_StrategyCommitsOneTask(benchmark::State& state, const char* name, const char* fsync) {
   const StrategyInfo* info = FindStrategy(name);
-  char dir_template[] = "/tmp/crashbench-bench-XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (!info || !dir) {
-    state.SkipWithError("set-up failed");
+  const std::string dir = BenchScratch::Get().NewSubdir();
+  if (!info || dir.empty()) {
+    state.SkipWithError("set-up failed: unknown strategy or no scratch directory");
     return;
   }
   StrategyConfig config;
   config.dir = dir;
+  // Every option the strategy has, resolved the way the runner resolves a
+  // scenario's: the ones given here, the defaults for the rest.
   config.options = {{"fsync", fsync}};
+  if (Status s = ResolveOptions(*info, &config.options); !s.ok()) {
+    state.SkipWithError(s.message().c_str());
+    return;
+  }
   config.payload_seed = 1;
   config.records_per_task = 16;
   config.record_bytes = state.range(0);
+  // The lifecycle the pool runs, in this one process: SetUp (with a host that
+  // shares descriptors in place and starts no writer), then a worker's start.
   std::unique_ptr<Strategy> strategy = info->make();
-  WorkerContext ctx(config, nullptr, {});
+  InProcessHost host;
+  Status set_up = strategy->SetUp(config, host);
+  WorkerContext ctx(config, nullptr, host.shared_fds);
+  if (set_up.ok()) strategy->WorkersStarted();
+  if (set_up.ok()) set_up = strategy->WorkerStart(ctx);
+  if (!set_up.ok()) {
+    state.SkipWithError(set_up.message().c_str());
+    return;
+  }
   long long task = 0;
   for (auto _ : state) {
     Status s = strategy->RunTask(ctx, task++ % 64);
@@ -82,7 +112,8 @@ void BM_StrategyCommitsOneTask(benchmark::State& state, const char* name, const 
     }
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 16);
-  (void)RemoveTree(dir);
+  strategy->WorkerExit(ctx);
+  (void)strategy->TearDown();
 }
 BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, naive, "naive", "none")->Arg(256)->Arg(4096);
 BENCHMARK_CAPTURE(BM_StrategyCommitsOneTask, per_task_file, "per-task-file", "none")
