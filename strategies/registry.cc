@@ -34,7 +34,12 @@ const std::vector<StrategyInfo>& AllStrategies() {
         {"handle",
          {"stdio", "fd"},
          "an inherited buffered FILE*; or the raw descriptor, one write(2) per record (the "
-         "fix)"}},
+         "fix)"},
+        {"header",
+         {"none", "stdio"},
+         "nothing before the fork; or the parent writes task 0 (a header, a first chunk) "
+         "through the buffered stream before it forks, and every forked child inherits the "
+         "unflushed copy"}},
        &MakeSharedHandle},
       {"per-task-file",
        Layout::kPerTask,

@@ -10,6 +10,16 @@
 // all: the "writes nothing" of DESIGN.md. With fsync=task the buffer is
 // flushed and synced before the task is acknowledged.
 //
+// header=stdio models a parent that writes before it forks (a header line, a
+// first chunk of output; here: all of task 0's records) through the same
+// buffered stream, without flushing. fork() copies the process, unflushed
+// buffer included: every worker holds a copy of those bytes and writes them
+// out whenever its own buffer is flushed, and the parent writes its copy when
+// it closes the stream. Task 0 appears once per process that flushed: the
+// duplicates come with no fault at all. Its worker finds the task done (the
+// parent wrote it) and acknowledges it. Under spawn the children start from a
+// fresh stream and nothing is copied.
+//
 // In spawn mode the child re-executes and cannot inherit a FILE*: it wraps the
 // inherited descriptor in a new stream (as a program passing fd numbers would).
 //
@@ -21,6 +31,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "harness/contract/record.h"
 #include "strategies/common.h"
 #include "strategies/strategy.h"
 
@@ -34,6 +45,7 @@ class SharedHandle final : public Strategy {
     file_ = std::fopen(path_.c_str(), "ae");
     if (!file_) return ErrnoStatus("fopen " + path_, errno);
     slot_ = host.ShareWithWorkers(fileno(file_));
+    if (config.option("header") == "stdio") return WriteHeaderUnflushed(config);
     return Status::Ok();
   }
 
@@ -47,6 +59,7 @@ class SharedHandle final : public Strategy {
 
   Status RunTask(WorkerContext& ctx, long long task) override {
     const StrategyConfig& c = ctx.config();
+    if (task == 0 && c.option("header") == "stdio") return Status::Ok();  // the parent wrote it
     const bool raw = c.option("handle") == "fd";
     const int fd = fileno(file_);
     auto write = [&](const char* p, size_t n) {
@@ -73,6 +86,18 @@ class SharedHandle final : public Strategy {
   }
 
  private:
+  // Task 0's records into the parent's stream, left in its buffer (no flush).
+  Status WriteHeaderUnflushed(const StrategyConfig& config) {
+    std::string text;
+    for (long long seq = 0; seq < config.records_per_task; ++seq) {
+      EncodeGeneratedRecordTo(config.payload_seed, 0, seq, config.records_per_task,
+                              static_cast<size_t>(config.record_bytes), &text);
+      text += '\n';
+      RETURN_IF_ERROR(StdioWrite(file_, text.data(), text.size(), path_));
+    }
+    return Status::Ok();
+  }
+
   std::string path_;
   FILE* file_ = nullptr;
   int slot_ = 0;

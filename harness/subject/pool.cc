@@ -28,6 +28,15 @@ struct WorkerSlot {
   bool stalled = false;  // pipe-full: the supervisor no longer reads its reports
 };
 
+// Before a fork, what Python's multiprocessing does (util._flush_std_streams):
+// stdout and stderr only. A strategy's own streams keep what they buffered,
+// and every child gets a copy of it, as in the programs modelled (fflush(NULL)
+// here would hide shared-handle's header=stdio duplicates).
+void FlushStdStreams() {
+  std::fflush(stdout);
+  std::fflush(stderr);
+}
+
 Status SetNonBlocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
@@ -86,7 +95,7 @@ Status Supervisor::StartWriter(const std::vector<int>& keep_fds,
   std::vector<int> keep = keep_fds;
   keep.push_back(fire_w_.get());
   keep.push_back(region_->fd());
-  std::fflush(nullptr);
+  FlushStdStreams();
   Result<Child> child = ForkChild(keep, false, [&] {
     InstallInProcessFaultHandlers(region_->get());
     FaultAgent agent(c_.fault, region_->get(), Role::kWriter, 0, fire_w_.get());
@@ -115,7 +124,7 @@ Status Supervisor::StartWorker(int index) {
                .dump();
     argv = {arg0.data(), arg1.data(), spec.data(), nullptr};
   }
-  std::fflush(nullptr);
+  FlushStdStreams();
   Result<Child> child = ForkChild(keep, false, [&] {
     if (c_.start_method == StartMethod::kSpawn) {
       for (int fd : keep) ::fcntl(fd, F_SETFD, 0);  // survive exec

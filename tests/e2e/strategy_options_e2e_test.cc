@@ -74,6 +74,33 @@ TEST(StrategyOptions, SharedHandleRawDescriptorLosesNothingAndNeverInterleaves) 
   }
 }
 
+// A parent that writes through a stdio stream and then forks hands every
+// child a copy of the unflushed buffer: task 0, written by the parent, shows
+// once more for each process that flushed its copy. One worker (no races):
+// exactly one extra copy of each of task 0's records. Under spawn nothing is
+// copied. Small records keep all of task 0 inside one 4 KiB stdio buffer.
+TEST(StrategyOptions, SharedHandleHeaderWrittenBeforeForkIsDuplicatedInEveryChild) {
+  Scenario one = With(MakeScenario("shared-handle", 1, {12, 16, 64}, 1), "header", "stdio");
+  Scenario three = With(MakeScenario("shared-handle", 3, {24, 16, 64}, 1), "header", "stdio");
+  three.name += "-3";
+  Scenario spawned = one;
+  spawned.name += "-spawn";
+  spawned.start_method = StartMethod::kSpawn;
+  Scenario without = MakeScenario("shared-handle", 1, {12, 16, 64}, 1);
+  RunOutcome out = RunAll({one, three, spawned, without});
+  const TrialResult& t = out.scenarios[0].trials.at(0);
+  EXPECT_EQ(Count(t, AnomalyKind::kDuplicate), 16) << Describe(out.scenarios[0]);
+  for (const Anomaly& a : t.anomalies)
+    if (a.kind == AnomalyKind::kDuplicate) EXPECT_EQ(a.task, 0) << Describe(out.scenarios[0]);
+  // Three workers: whichever of them filled its buffer wrote the copy too.
+  EXPECT_GE(Count(out.scenarios[1].trials.at(0), AnomalyKind::kDuplicate), 16)
+      << Describe(out.scenarios[1]);
+  EXPECT_EQ(Count(out.scenarios[2].trials.at(0), AnomalyKind::kDuplicate), 0)
+      << Describe(out.scenarios[2]);
+  EXPECT_EQ(Count(out.scenarios[3].trials.at(0), AnomalyKind::kDuplicate), 0)
+      << Describe(out.scenarios[3]);
+}
+
 // A producer killed while its 10 KB frame is half in the pipe: the writer
 // finds the frame cut short, dies, and the pipeline fails.
 TEST(StrategyOptions, QueueWriterProducerKilledMidFrameBreaksTheWriter) {
