@@ -1,5 +1,7 @@
 #include "harness/contract/anomaly.h"
 
+#include <cctype>
+
 namespace crashbench {
 
 std::string_view AnomalyName(AnomalyKind kind) {
@@ -24,6 +26,8 @@ std::string_view AnomalyName(AnomalyKind kind) {
       return "orphan-temp";
     case AnomalyKind::kLostUnacked:
       return "lost-unacked";
+    case AnomalyKind::kUnexpectedFile:
+      return "unexpected-file";
   }
   return "?";
 }
@@ -44,7 +48,22 @@ std::string AnomalyNameList() {
 }
 
 bool IsViolation(AnomalyKind kind) {
-  return kind != AnomalyKind::kOrphanTemp && kind != AnomalyKind::kLostUnacked;
+  return kind != AnomalyKind::kOrphanTemp && kind != AnomalyKind::kLostUnacked &&
+         kind != AnomalyKind::kUnexpectedFile;
+}
+
+AnomalyKind StrayFileKind(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto has = [&](std::string_view part) { return lower.find(part) != std::string::npos; };
+  auto ends = [&](std::string_view tail) {
+    return lower.size() >= tail.size() &&
+           lower.compare(lower.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  const bool sed_temp = lower.size() == 9 && lower.rfind("sed", 0) == 0;
+  const bool temp = has("tmp") || has("temp") || lower.rfind('.', 0) == 0 || ends("~") ||
+                    ends(".swp") || ends(".part") || sed_temp;
+  return temp ? AnomalyKind::kOrphanTemp : AnomalyKind::kUnexpectedFile;
 }
 
 std::string EscapeExcerpt(std::string_view bytes, size_t max_len) {

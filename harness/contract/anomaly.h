@@ -24,21 +24,29 @@ enum class AnomalyKind {
   kSilentFailure,
   kOrphanTemp,
   kLostUnacked,
+  kUnexpectedFile,
 };
 
-inline constexpr std::array<AnomalyKind, 10> kAllAnomalyKinds = {
-    AnomalyKind::kTorn,       AnomalyKind::kInterleaved,   AnomalyKind::kCorrupt,
-    AnomalyKind::kDuplicate,  AnomalyKind::kLostAcked,     AnomalyKind::kPartialVisible,
-    AnomalyKind::kHang,       AnomalyKind::kSilentFailure, AnomalyKind::kOrphanTemp,
-    AnomalyKind::kLostUnacked};
+inline constexpr std::array<AnomalyKind, 11> kAllAnomalyKinds = {
+    AnomalyKind::kTorn,        AnomalyKind::kInterleaved,   AnomalyKind::kCorrupt,
+    AnomalyKind::kDuplicate,   AnomalyKind::kLostAcked,     AnomalyKind::kPartialVisible,
+    AnomalyKind::kHang,        AnomalyKind::kSilentFailure, AnomalyKind::kOrphanTemp,
+    AnomalyKind::kLostUnacked, AnomalyKind::kUnexpectedFile};
 
 // "torn", "interleaved", ..., "lost-unacked": the names results files use.
 std::string_view AnomalyName(AnomalyKind kind);
 std::optional<AnomalyKind> AnomalyFromName(std::string_view name);
 // "torn, interleaved, ..." for error messages.
 std::string AnomalyNameList();
-// orphan-temp and lost-unacked are reported but are not violations.
+// orphan-temp, lost-unacked and unexpected-file are reported but are not
+// violations.
 bool IsViolation(AnomalyKind kind);
+
+// A file beside the output that is not an output file of the layout: a temp
+// file left behind (orphan-temp) when its name looks like one (a ".tmp" or
+// "temp" in it, a leading '.', a trailing '~', sed -i's "sedXXXXXX", an
+// editor's ".swp", a download's ".part"), anything else an unexpected file.
+AnomalyKind StrayFileKind(std::string_view name);
 
 struct Anomaly {
   AnomalyKind kind;

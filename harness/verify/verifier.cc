@@ -267,9 +267,13 @@ VerifyReport VerifyFiles(const std::vector<FileContents>& outputs,
                                            &report.records_visible);
   }
   std::sort(orphans.begin(), orphans.end());
-  for (const std::string& name : orphans)
-    report.anomalies.push_back(
-        Anomaly{AnomalyKind::kOrphanTemp, name, -1, -1, -1, -1, "", "not an output file"});
+  for (const std::string& name : orphans) {
+    const AnomalyKind kind = StrayFileKind(name);
+    report.anomalies.push_back(Anomaly{kind, name, -1, -1, -1, -1, "",
+                                       kind == AnomalyKind::kOrphanTemp
+                                           ? "a temp file left beside the output"
+                                           : "not an output file, and not named like a temp file"});
+  }
   verifier_internal::AccountTasks(ledger, options, &report.anomalies);
   return report;
 }

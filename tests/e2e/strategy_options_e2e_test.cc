@@ -90,8 +90,11 @@ TEST(StrategyOptions, SharedHandleHeaderWrittenBeforeForkIsDuplicatedInEveryChil
   RunOutcome out = RunAll({one, three, spawned, without});
   const TrialResult& t = out.scenarios[0].trials.at(0);
   EXPECT_EQ(Count(t, AnomalyKind::kDuplicate), 16) << Describe(out.scenarios[0]);
-  for (const Anomaly& a : t.anomalies)
-    if (a.kind == AnomalyKind::kDuplicate) EXPECT_EQ(a.task, 0) << Describe(out.scenarios[0]);
+  for (const Anomaly& a : t.anomalies) {
+    if (a.kind == AnomalyKind::kDuplicate) {
+      EXPECT_EQ(a.task, 0) << Describe(out.scenarios[0]);
+    }
+  }
   // Three workers: whichever of them filled its buffer wrote the copy too.
   EXPECT_GE(Count(out.scenarios[1].trials.at(0), AnomalyKind::kDuplicate), 16)
       << Describe(out.scenarios[1]);

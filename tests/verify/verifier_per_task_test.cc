@@ -139,6 +139,14 @@ TEST(VerifierPerTask, RecordOfAnotherTaskIsCorrupt) {
   ExpectAt(OfKind(r, AnomalyKind::kCorrupt).at(0), "task-0.json", doc.find(Rec(1, 1, 2)), 1, 0, 1);
 }
 
+TEST(VerifierPerTask, AStrayFileNotNamedLikeATempFileIsUnexpectedNotAnOrphanTemp) {
+  VerifyReport r =
+      VerifyFiles({{"task-0.json", FullDoc(0, 1)}, {"notes.txt", "hello"}}, {}, PerTask(1, 1, {0}));
+  EXPECT_EQ(CountAnomalies(r.anomalies), (AnomalyCounts{{"unexpected-file", 1}}));
+  EXPECT_EQ(CountViolations(r.anomalies), 0);
+  EXPECT_EQ(OfKind(r, AnomalyKind::kUnexpectedFile).at(0).file, "notes.txt");
+}
+
 TEST(VerifierPerTask, OtherFilesAreOrphans) {
   VerifyReport r = VerifyFiles({{"task-0.json", FullDoc(0, 1)}, {"task-0.json.tmp", "{"}},
                                {".tmp-42"}, PerTask(1, 1, {0}));
@@ -199,12 +207,13 @@ TEST(VerifierDirectory, SharedTornThenAppendedWithOrphans) {
   Result<VerifyReport> r = VerifyDirectory(dir.path(), Shared(2, 2, {1}));
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(CountAnomalies(r->anomalies),
-            (AnomalyCounts{{"torn", 1}, {"partial-visible", 1}, {"orphan-temp", 3}}));
+            (AnomalyCounts{
+                {"torn", 1}, {"partial-visible", 1}, {"orphan-temp", 1}, {"unexpected-file", 2}}));
   ExpectAt(OfKind(*r, AnomalyKind::kTorn).at(0), "records.jsonl", Line(0, 0, 2).size(), 2, 0, 1);
-  std::vector<Anomaly> orphans = OfKind(*r, AnomalyKind::kOrphanTemp);
-  EXPECT_EQ(orphans.at(0).file, ".lock");
-  EXPECT_EQ(orphans.at(1).file, "sub");
-  EXPECT_EQ(orphans.at(2).file, "task-3.json");
+  EXPECT_EQ(OfKind(*r, AnomalyKind::kOrphanTemp).at(0).file, ".lock");
+  std::vector<Anomaly> stray = OfKind(*r, AnomalyKind::kUnexpectedFile);
+  EXPECT_EQ(stray.at(0).file, "sub");
+  EXPECT_EQ(stray.at(1).file, "task-3.json");
   EXPECT_EQ(r->records_visible, 3);
 }
 
