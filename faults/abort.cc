@@ -20,7 +20,8 @@ class AbortFault final : public Fault {
     return "abort() from a failed assertion: stdio buffers are lost, the page cache survives, "
            "the process dies of SIGABRT";
   }
-  void FireInSelf() const override { std::abort(); }
+  FaultNeeds needs() const override { return {FaultNeed::kSignal}; }
+  void FireInSelf(TargetProcess&) const override { std::abort(); }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGABRT); }
 };
 

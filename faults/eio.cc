@@ -9,7 +9,6 @@
 #include <memory>
 
 #include "harness/inject/fault.h"
-#include "harness/inject/io_error.h"
 
 namespace crashbench {
 namespace {
@@ -20,10 +19,19 @@ class EioFault final : public Fault {
   std::string_view models() const override {
     return "an I/O error on one write or fsync (EIO); the process lives on";
   }
-  void FireInSelf() const override { InjectIoError(EIO, /*persistent=*/false); }
+  FaultNeeds needs() const override {
+    return {FaultNeed::kSignal, FaultNeed::kInProcessHook, FaultNeed::kFailingSyscall};
+  }
+  void FireInSelf(TargetProcess& self) const override {
+    self.FailSystemCalls(EIO, /*persistent=*/false);
+  }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
   bool ends_process() const override { return false; }
+  // One method, reported as such: the error is injected at the strategy's calls.
+  Result<std::unique_ptr<FaultScene>> PrepareScene(const SceneRequest&) const override {
+    return std::make_unique<FaultScene>("injected");
+  }
 };
 
 }  // namespace

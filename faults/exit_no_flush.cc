@@ -21,7 +21,9 @@ class ExitNoFlushFault final : public Fault {
     return "os._exit(0) with unflushed stdio buffers: buffered records are lost, the exit "
            "status says success";
   }
-  void FireInSelf() const override { ::_exit(0); }
+  // SIGUSR1 from the supervisor acts through the handler the hook installs.
+  FaultNeeds needs() const override { return {FaultNeed::kSignal, FaultNeed::kInProcessHook}; }
+  void FireInSelf(TargetProcess&) const override { ::_exit(0); }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR1); }
 };
 

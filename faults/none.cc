@@ -10,7 +10,8 @@ class NoFault final : public Fault {
  public:
   std::string_view name() const override { return "none"; }
   std::string_view models() const override { return "no crash: the pipeline runs to completion"; }
-  void FireInSelf() const override {}
+  FaultNeeds needs() const override { return {}; }
+  void FireInSelf(TargetProcess&) const override {}
   Status FireAt(int) const override { return Status::Ok(); }
 };
 

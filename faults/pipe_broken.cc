@@ -31,14 +31,17 @@ class PipeBrokenFault final : public Fault {
     return "the reader of a pipe dies (a crashed consumer, a parent gone): the next write meets "
            "EPIPE; the page cache survives";
   }
-  void FireInSelf() const override {
+  FaultNeeds needs() const override {
+    return FaultNeeds{FaultNeed::kSignal, FaultNeed::kInProcessHook}.WithResultPipe(
+        ResultPipe::kClose);
+  }
+  void FireInSelf(TargetProcess&) const override {
     // Runs at a fault point, never in a signal handler (acts_at_next_point).
     std::fflush(nullptr);
     ::_exit(3);
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
-  ResultPipe result_pipe() const override { return ResultPipe::kClose; }
   // Whoever it acts in dies of it with a failing status (exit 3, or 1 of
   // EPIPE), which the pool sees for itself.
   bool ends_process() const override { return false; }

@@ -27,12 +27,15 @@ class PipeFullFault final : public Fault {
     return "a pipe reader that stops reading (a stuck consumer): writers block in write(2) "
            "until something kills them";
   }
-  void FireInSelf() const override {
+  FaultNeeds needs() const override {
+    return FaultNeeds{FaultNeed::kSignal, FaultNeed::kInProcessHook}.WithResultPipe(
+        ResultPipe::kStall);
+  }
+  void FireInSelf(TargetProcess&) const override {
     for (;;) ::pause();  // stalls, holding the pipe open: writers block, not EPIPE
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
-  ResultPipe result_pipe() const override { return ResultPipe::kStall; }
   int pipe_bytes() const override { return 4096; }
 };
 

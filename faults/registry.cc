@@ -40,4 +40,9 @@ std::string FaultNameList() {
   return s;
 }
 
+Status ProbeFaultMethod(std::string_view kind, std::string_view method) {
+  const FaultInfo* info = FindFault(kind);
+  return info ? info->make()->ProbeMethod(method) : Status::Ok();
+}
+
 }  // namespace crashbench

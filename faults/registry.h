@@ -21,4 +21,8 @@ const std::vector<FaultInfo>& AllFaults();
 const FaultInfo* FindFault(std::string_view name);
 std::string FaultNameList();
 
+// Whether fault `kind` can be produced by `method` on this machine
+// (Fault::ProbeMethod); Ok for an unknown kind, which validation refuses.
+Status ProbeFaultMethod(std::string_view kind, std::string_view method);
+
 }  // namespace crashbench

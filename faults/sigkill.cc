@@ -18,7 +18,8 @@ class SigkillFault final : public Fault {
     return "kill -9 (the OOM killer, a preempted container): process memory and stdio buffers "
            "are lost, the page cache survives";
   }
-  void FireInSelf() const override {
+  FaultNeeds needs() const override { return {FaultNeed::kSignal}; }
+  void FireInSelf(TargetProcess&) const override {
     ::kill(::getpid(), SIGKILL);
     for (;;) ::pause();  // SIGKILL is not deliverable late, but never return into the strategy
   }

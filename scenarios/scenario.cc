@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "faults/real_methods.h"
 #include "faults/registry.h"
 #include "harness/base/sys.h"
 #include "strategies/strategy.h"
@@ -111,7 +110,8 @@ Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
     return w.Error("fault.kind",
                    "unknown fault '" + f->kind + "' (valid faults: " + FaultNameList() + ")");
   RETURN_IF_ERROR(GetString(j, "method", &f->method, w, "fault"));
-  const std::vector<std::string> methods = FaultMethods(f->kind);
+  std::vector<std::string> methods;
+  for (const FaultMethod& m : FindFault(f->kind)->make()->methods()) methods.emplace_back(m.name);
   if (std::find(methods.begin(), methods.end(), f->method) == methods.end())
     return w.Error("fault.method", "fault '" + f->kind + "' has no method '" + f->method +
                                        "' (valid methods: " + KeyList(methods) + ")");
@@ -242,7 +242,14 @@ Status ValidateScenario(Scenario* s) {
   if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
     return Status::Error(
         "fault target 'writer' needs a strategy with a writer process (queue-writer)");
-  return Status::Ok();
+  const FaultInfo* fault = FindFault(s->fault.kind);
+  if (!fault)
+    return Status::Error("unknown fault '" + s->fault.kind + "' (valid faults: " + FaultNameList() +
+                         ")");
+  // Every scenario runs in the built-in pool today; a command subject will
+  // offer less.
+  return CheckFaultHostable(*fault->make(), s->fault.method, s->fault.trigger.type,
+                            kBuiltInPoolHost);
 }
 
 Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source) {

@@ -40,7 +40,7 @@ struct TriggerSpec {
 struct FaultSpec {
   std::string kind = "none";
   // How the fault is produced where it has more than one way
-  // (faults/real_methods.h): "auto" takes the real one where possible.
+  // (Fault::methods()): "auto" takes the real one where possible.
   std::string method = "auto";
   FaultTarget target = FaultTarget::kWorker;
   TriggerSpec trigger;
@@ -87,7 +87,8 @@ Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std:
 Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path);
 
 // Range and consistency checks (also applied by the parser); for scenarios
-// built in code or changed by command-line overrides.
+// built in code or changed by command-line overrides. A fault whose needs the
+// scenario's subject cannot host (CheckFaultHostable) is refused here.
 Status ValidateScenario(Scenario* scenario);
 
 nlohmann::json ScenarioToJson(const Scenario& s);

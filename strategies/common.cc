@@ -4,9 +4,13 @@
 #include <unistd.h>
 
 #include "harness/base/sys.h"
-#include "harness/inject/io_error.h"
+#include "harness/inject/injected_errors.h"
 
 namespace crashbench {
+namespace {
+// The failing system call the worker offers faults (FaultNeed::kFailingSyscall).
+int InjectedErrorForThisCall() { return InjectedErrors::OfThisProcess().TakeForNextCall(); }
+}  // namespace
 
 Status WriteRecordInHalves(WorkerContext& ctx, std::string_view text,
                            const std::function<Status(const char*, size_t)>& write_bytes) {
@@ -38,13 +42,13 @@ Status WriteRecordWhole(WorkerContext& ctx, std::string_view text,
 }
 
 Status StdioWrite(FILE* f, const char* p, size_t n, const std::string& what) {
-  if (int err = TakeInjectedIoError()) return ErrnoStatus("fwrite " + what, err);
+  if (int err = InjectedErrorForThisCall()) return ErrnoStatus("fwrite " + what, err);
   if (n > 0 && std::fwrite(p, 1, n, f) != n) return ErrnoStatus("fwrite " + what, errno);
   return Status::Ok();
 }
 
 Status FileWrite(int fd, const char* p, size_t n, const std::string& what) {
-  if (int err = TakeInjectedIoError()) return ErrnoStatus("write " + what, err);
+  if (int err = InjectedErrorForThisCall()) return ErrnoStatus("write " + what, err);
   return WriteFull(fd, p, n).Annotate(what);
 }
 
@@ -59,16 +63,16 @@ Status FlushAndSync(WorkerContext& ctx, FILE* f, const std::string& what) {
 Status SyncFd(WorkerContext& ctx, int fd, const std::string& what) {
   ctx.Point(FaultPoint::kBeforeFsync);
   StageTimer t(ctx.clock(), Stage::kFsync);
-  if (int err = TakeInjectedIoError()) return ErrnoStatus("fsync " + what, err);
+  if (int err = InjectedErrorForThisCall()) return ErrnoStatus("fsync " + what, err);
   return FsyncNoInt(fd, what);
 }
 
 Status CloseStdio(FILE* f, const std::string& what) {
-  if (PersistentIoErrorInForce()) {
+  if (InjectedErrors::OfThisProcess().PersistentInForce()) {
     // The final flush would fail too: glibc then drops what was buffered.
     __fpurge(f);
     std::fclose(f);
-    return ErrnoStatus("fclose " + what, TakeInjectedIoError());
+    return ErrnoStatus("fclose " + what, InjectedErrorForThisCall());
   }
   if (std::fclose(f) != 0) return ErrnoStatus("fclose " + what, errno);
   return Status::Ok();

@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "faults/real_methods.h"
 #include "faults/registry.h"
 #include "harness/base/sys.h"
 #include "harness/run/runner.h"

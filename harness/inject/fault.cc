@@ -15,6 +15,12 @@ constexpr std::array<std::string_view, kNumFaultPoints> kPointNames = {
     "before-rename", "after-rename", "before-ack"};
 constexpr std::array<std::string_view, 4> kTargetNames = {"worker", "all-workers", "writer",
                                                           "pool"};
+constexpr std::array<std::string_view, kNumFaultNeeds> kNeedDescriptions = {
+    "a signal to the target process",
+    "a hook inside the target process (its fault points, records and fault signals)",
+    "the supervisor's end of a worker's result pipe",
+    "a failing system call (an injected errno at the target's write, fsync and close)",
+    "a real method's own set-up in the trial (a mount, a cgroup)"};
 }  // namespace
 
 std::string_view FaultPointName(FaultPoint p) { return kPointNames[static_cast<size_t>(p)]; }
@@ -43,6 +49,55 @@ bool FaultTargetFromName(std::string_view name, FaultTarget* out) {
       return true;
     }
   return false;
+}
+
+std::string_view FaultNeedDescription(FaultNeed n) {
+  return kNeedDescriptions[static_cast<size_t>(n)];
+}
+
+std::string FaultNeeds::Describe() const {
+  std::vector<std::string_view> parts;
+  for (int i = 0; i < kNumFaultNeeds; ++i)
+    if (has(static_cast<FaultNeed>(i)))
+      parts.push_back(FaultNeedDescription(static_cast<FaultNeed>(i)));
+  if (parts.empty()) return "nothing";
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i)
+    (s += i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") += parts[i];
+  return s;
+}
+
+FaultNeeds TriggerNeeds(TriggerType t) {
+  if (t == TriggerType::kPoint || t == TriggerType::kAfterRecords)
+    return {FaultNeed::kInProcessHook};
+  return {};
+}
+
+Result<std::unique_ptr<FaultScene>> Fault::PrepareScene(const SceneRequest&) const {
+  return std::unique_ptr<FaultScene>();
+}
+
+Status Fault::ProbeMethod(std::string_view) const { return Status::Ok(); }
+
+FaultNeeds NeedsOfMethod(const Fault& fault, std::string_view method) {
+  FaultNeeds needs = fault.needs();
+  for (const FaultMethod& m : fault.methods())
+    if (m.name == method) needs = needs | m.adds;
+  return needs;
+}
+
+Status CheckFaultHostable(const Fault& fault, std::string_view method, TriggerType trigger,
+                          const FaultHost& host) {
+  const FaultNeeds own = NeedsOfMethod(fault, method).Lacking(host.offers);
+  const FaultNeeds lacking = own | TriggerNeeds(trigger).Lacking(host.offers);
+  if (lacking.empty()) return Status::Ok();
+  std::string what = "fault '" + std::string(fault.name()) + "'";
+  if (method != "auto") what += " by method '" + std::string(method) + "'";
+  // Say so when only the trigger's counting inside the target is missing.
+  if (own.empty()) what += " with a trigger counted inside the target";
+  return Status::Error(what + " needs " + lacking.Describe() + ", which " +
+                       std::string(host.subject) + " cannot host (it offers " +
+                       host.offers.Describe() + ")");
 }
 
 Status SignalThroughPidfd(int pidfd, int sig) {

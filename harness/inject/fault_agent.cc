@@ -7,6 +7,8 @@
 
 #include <new>
 
+#include "harness/inject/injected_errors.h"
+
 namespace crashbench {
 
 namespace {
@@ -78,7 +80,7 @@ void FaultAgent::FireDeferred() {
   if (g_fire_at_next_point && fault_.impl) {
     g_fire_at_next_point = 0;
     shared_->acted_pid.store(::getpid());
-    fault_.impl->FireInSelf();
+    fault_.impl->FireInSelf(ThisProcessAsTarget());
   }
 }
 
@@ -113,7 +115,7 @@ bool FaultAgent::Reach(FaultPoint p, bool defer_self) {
 }
 
 void FaultAgent::FireNow() {
-  if (fault_.impl) fault_.impl->FireInSelf();
+  if (fault_.impl) fault_.impl->FireInSelf(ThisProcessAsTarget());
 }
 
 void FaultAgent::RecordWritten() {
@@ -141,9 +143,9 @@ bool FaultAgent::Fire(int point, long long occurrence, bool defer_self) {
   char byte = 'F';
   if (self) shared_->acted_pid.store(::getpid());
   if (others || self) (void)WriteFull(fire_fd_, &byte, 1);
-  const Fault::ResultPipe on_pipe = fault_.impl->result_pipe();
-  if (self && role_ == Role::kWorker && on_pipe == Fault::ResultPipe::kStall) return false;
-  if (self && role_ == Role::kWorker && result_fd_ >= 0 && on_pipe == Fault::ResultPipe::kClose) {
+  const ResultPipe on_pipe = fault_.impl->needs().result_pipe();
+  if (self && role_ == Role::kWorker && on_pipe == ResultPipe::kStall) return false;
+  if (self && role_ == Role::kWorker && result_fd_ >= 0 && on_pipe == ResultPipe::kClose) {
     // The supervisor closes its end of our result pipe; go on once it has
     // (POLLERR: no reader left), so our next report meets EPIPE for sure.
     pollfd p = {result_fd_, 0, 0};
@@ -154,7 +156,7 @@ bool FaultAgent::Fire(int point, long long occurrence, bool defer_self) {
   // Only a dying process leaves the partial state behind; a fault the target
   // lives through acts now, and the caller's work goes on whole.
   if (self && defer_self && fault_.impl->ends_process()) return true;
-  if (self) fault_.impl->FireInSelf();
+  if (self) fault_.impl->FireInSelf(ThisProcessAsTarget());
   return false;
 }
 

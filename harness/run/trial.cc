@@ -5,7 +5,6 @@
 
 #include <set>
 
-#include "faults/real_methods.h"
 #include "faults/registry.h"
 #include "harness/contract/layout.h"
 #include "harness/subject/pool.h"
@@ -194,33 +193,33 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   pc.fault_kind = std::string(fault_info->name);
   pc.self_exe = plan.self_exe;
   pc.on_worker_death = s.on_worker_death;
-  // A real full disk or a real OOM killer, where this machine allows it.
-  FaultScene scene;
-  if (pc.fault.impl && FaultMethods(s.fault.kind).size() > 1) {
+  // The fault's own set-up (a real full disk or OOM killer, where allowed).
+  std::unique_ptr<FaultScene> scene;
+  if (pc.fault.impl) {
     const Workload& w = s.workload;
     const long long bytes = w.tasks * w.records_per_task * (w.record_bytes + 128) + w.tasks * 8192;
-    Result<FaultScene> prepared = PrepareFaultScene(s.fault.kind, s.fault.method, plan.dir, bytes);
+    auto prepared = pc.fault.impl->PrepareScene({s.fault.method, plan.dir, bytes});
     if (!prepared.ok()) {
       result.error = prepared.status().message();
       return result;
     }
-    scene = *prepared;
-    pc.fault_method = scene.method;
+    scene = std::move(*prepared);
+    if (scene) pc.fault_method = scene->method();
   }
   struct SceneGuard {
-    const FaultScene& scene;
+    FaultScene* scene;
     TrialResult& result;
     ~SceneGuard() {
-      Status s = TearDownFaultScene(scene);
+      Status s = scene ? scene->TearDown() : Status::Ok();
       if (!s.ok() && result.error.empty()) result.error = "fault tear-down: " + s.message();
     }
-  } guard{scene, result};
+  } guard{scene.get(), result};
   Result<PoolOutcome> pool = RunPool(pc);
   if (!pool.ok()) {
     result.error = pool.status().message();
     return result;
   }
-  RemoveFiller(scene);  // space is freed before anyone reads or restarts
+  if (scene) scene->BeforeReading();  // space is freed before anyone reads or restarts
   const PoolOutcome& o = *pool;
   VerifyOptions vo;
   vo.layout = info->layout;

@@ -252,8 +252,7 @@ void Supervisor::FireAtTargets(pid_t except) {
   auto fire = [&](const Child& ch) {
     if (ch.pid() != except && !ch.reaped()) (void)c_.fault.impl->FireAt(ch.pidfd());
   };
-  if (const Fault::ResultPipe how = c_.fault.impl->result_pipe();
-      how != Fault::ResultPipe::kUntouched) {
+  if (const ResultPipe how = c_.fault.impl->needs().result_pipe(); how != ResultPipe::kUntouched) {
     // The supervisor is the reader of every worker's result pipe: it "dies"
     // by closing its end (the worker that reached the trigger waits for it),
     // or stops reading it.
@@ -261,7 +260,7 @@ void Supervisor::FireAtTargets(pid_t except) {
       // A worker holding no task will not report again: nothing to break.
       if (w.child.reaped() || !w.ack_r.valid() || w.in_flight < 0) return;
       DrainAcks(w);  // what was sent before the reader died or stalled was read
-      if (how == Fault::ResultPipe::kClose)
+      if (how == ResultPipe::kClose)
         w.ack_r.Reset();
       else
         w.stalled = true;
@@ -321,10 +320,7 @@ void Supervisor::OnFireRequest() {
 
 void Supervisor::NameTheFault() {
   out_.fired["fault"] = c_.fault_kind;
-  if (!c_.fault_method.empty())
-    out_.fired["method"] = c_.fault_method;
-  else if (c_.fault_kind == "eio")
-    out_.fired["method"] = "injected";
+  if (!c_.fault_method.empty()) out_.fired["method"] = c_.fault_method;
 }
 
 void Supervisor::OnTimeTrigger() {

@@ -13,6 +13,8 @@
 //  - retry-task, like loky or a job queue: the task runs again on a new worker,
 //    up to kMaxAttempts runs in all, then fails.
 // The writer of a strategy is never replaced: its death breaks the pool.
+//
+// It hosts every need a fault may have (kBuiltInPoolHost, harness/inject/fault.h).
 #pragma once
 
 #include <array>
@@ -38,7 +40,7 @@ struct PoolConfig {
   StartMethod start_method = StartMethod::kFork;
   ArmedFault fault;  // fault.impl may be null: no fault
   std::string fault_kind = "none";
-  std::string fault_method;  // how it is produced, when it has methods (faults/real_methods.h)
+  std::string fault_method;  // how it is produced: its scene's method (Fault::PrepareScene)
   std::string self_exe;      // the crashbench binary, for spawn mode
   WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
   std::set<long long> skip_tasks;  // a restart: tasks not dispatched at all
