@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "harness/base/sys.h"
+#include "harness/base/json_file.h"
 #include "results/costs.h"
 #include "results/results.h"
 #include "results/stats.h"
@@ -217,21 +217,15 @@ CostDecision DecideCost(const std::vector<double>& base, const std::vector<doubl
 }
 
 Result<json> LoadResultsFile(const std::string& path) {
-  Result<std::string> text = ReadFileToString(path);
-  if (!text.ok()) return Status::Error("cannot read " + text.status().message());
-  json j;
-  try {
-    j = json::parse(*text);
-  } catch (const json::parse_error& e) {
-    return Status::Error(path + ": not JSON (at byte " + std::to_string(e.byte) +
-                         "): a results file is JSON");
-  }
+  Result<json> read = ReadJsonFile(path);
+  if (!read.ok()) return read.status();
+  json j = std::move(*read);
   if (!j.is_object() || !j.contains("schema_version"))
     return Status::Error(
         path + ": not a crashbench results file (no \"schema_version\" at the top level)");
   if (!j["schema_version"].is_number_integer() ||
       j["schema_version"].get<int>() != kResultsSchemaVersion)
-    return Status::Error(path + ": schema_version " + j["schema_version"].dump() +
+    return Status::Error(path + ": schema_version " + JsonExcerpt(j["schema_version"]) +
                          " is not supported (this crashbench reads schema_version " +
                          std::to_string(kResultsSchemaVersion) + ")");
   if (!j.contains("scenarios") || !j["scenarios"].is_array())
@@ -242,7 +236,7 @@ Result<json> LoadResultsFile(const std::string& path) {
     if (!s.is_object() || !s.contains("name") || !s["name"].is_string())
       return Status::Error(where + ": no \"name\" string");
     if (!s.contains("trials") || !s["trials"].is_array())
-      return Status::Error(where + " ('" + s["name"].get<std::string>() +
+      return Status::Error(where + " ('" + Excerpt(s["name"].get<std::string>()) +
                            "'): no \"trials\" array");
   }
   return j;

@@ -1,12 +1,10 @@
 #include "results/report_model.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <fstream>
 #include <set>
 
-#include "harness/base/sys.h"
+#include "harness/base/json_file.h"
 #include "harness/contract/anomaly.h"
 #include "results/results.h"
 
@@ -141,7 +139,7 @@ Status CheckResultsDocument(const json& doc, const std::string& source) {
       doc["schema_version"].get<int>() != kResultsSchemaVersion)
     return Status::Error(
         source + ": schema_version " +
-        (doc.contains("schema_version") ? doc["schema_version"].dump() : "missing") +
+        (doc.contains("schema_version") ? JsonExcerpt(doc["schema_version"]) : "missing") +
         " is not supported (this crashbench reads schema_version " +
         std::to_string(kResultsSchemaVersion) + ")");
   for (size_t i = 0; i < doc["scenarios"].size(); ++i)
@@ -152,23 +150,20 @@ Status CheckResultsDocument(const json& doc, const std::string& source) {
 }
 
 Result<json> LoadResultsForReport(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoStatus("cannot read results file " + path, errno);
   // Trimmed as it is parsed, so a file of many thousand trials is never held whole.
   // A scenario's "expect" comes before its trials in the file (WriteResults
   // writes it so), which lets each trial be judged as it is read.
   std::set<std::string> forbid;
   size_t failing_kept = 0;
-  auto trim = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
-    if (event != json::parse_event_t::object_end) return true;
+  auto trim = [&](json& parsed) {
     if (parsed.size() == 1 && parsed.contains("forbid") && parsed["forbid"].is_array()) {
       forbid.clear();
       failing_kept = 0;
       for (const json& k : parsed["forbid"])
         if (k.is_string()) forbid.insert(k.get<std::string>());
-      return true;
+      return;
     }
-    if (!IsTrialObject(parsed)) return true;
+    if (!IsTrialObject(parsed)) return;
     parsed.erase("processes");
     bool failing = parsed.contains("error");
     if (parsed["anomalies"].is_object())
@@ -183,16 +178,10 @@ Result<json> LoadResultsForReport(const std::string& path) {
       parsed["details_total"] = parsed["details"].size();
       parsed["details"] = std::move(kept);
     }
-    return true;
   };
-  json doc;
-  try {
-    doc = json::parse(in, trim);
-  } catch (const json::parse_error& e) {
-    return Status::Error(path + ": not valid JSON (byte " + std::to_string(e.byte) +
-                         "): " + e.what());
-  }
-  RETURN_IF_ERROR(CheckResultsDocument(doc, path));
+  Result<json> doc = ReadJsonFile(path, JsonLimits{}, trim);
+  if (!doc.ok()) return doc.status();
+  RETURN_IF_ERROR(CheckResultsDocument(*doc, path));
   return doc;
 }
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faults/registry.h"
-#include "harness/base/sys.h"
+#include "harness/base/json_file.h"
 #include "strategies/strategy.h"
 
 namespace crashbench {
@@ -37,7 +37,8 @@ Status CheckKeys(const json& obj, const std::vector<std::string>& valid, const W
     bool ok = false;
     for (const auto& v : valid) ok |= v == it.key();
     if (!ok)
-      return w.Error(path, "unknown key '" + it.key() + "' (valid keys: " + KeyList(valid) + ")");
+      return w.Error(
+          path, "unknown key '" + Excerpt(it.key()) + "' (valid keys: " + KeyList(valid) + ")");
   }
   return Status::Ok();
 }
@@ -47,7 +48,7 @@ Status GetInt(const json& obj, const char* key, long long min, long long max, lo
   auto it = obj.find(key);
   if (it == obj.end()) return Status::Ok();
   std::string p = path.empty() ? key : path + "." + key;
-  if (!it->is_number_integer()) return w.Error(p, "must be an integer, got " + it->dump());
+  if (!it->is_number_integer()) return w.Error(p, "must be an integer, got " + JsonExcerpt(*it));
   long long v = it->get<long long>();
   if (v < min || v > max)
     return w.Error(p, std::to_string(v) + " is out of range (" + std::to_string(min) + ".." +
@@ -61,7 +62,8 @@ Status GetString(const json& obj, const char* key, std::string* out, const Where
   auto it = obj.find(key);
   if (it == obj.end()) return Status::Ok();
   if (!it->is_string())
-    return w.Error(path.empty() ? key : path + "." + key, "must be a string, got " + it->dump());
+    return w.Error(path.empty() ? key : path + "." + key,
+                   "must be a string, got " + JsonExcerpt(*it));
   *out = it->get<std::string>();
   return Status::Ok();
 }
@@ -93,7 +95,7 @@ Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
   std::string name;
   RETURN_IF_ERROR(GetString(j, "point", &name, w, path));
   if (!FaultPointFromName(name, &t->point))
-    return w.Error(path + ".point", "unknown fault point '" + name +
+    return w.Error(path + ".point", "unknown fault point '" + Excerpt(name) +
                                         "' (valid points: " + FaultPointNameList() + ")");
   if (j.contains("occurrence")) {
     long long k = 0;
@@ -107,20 +109,48 @@ Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
   RETURN_IF_ERROR(CheckKeys(j, {"kind", "target", "trigger", "method"}, w, "fault"));
   RETURN_IF_ERROR(GetString(j, "kind", &f->kind, w, "fault"));
   if (!FindFault(f->kind))
-    return w.Error("fault.kind",
-                   "unknown fault '" + f->kind + "' (valid faults: " + FaultNameList() + ")");
+    return w.Error("fault.kind", "unknown fault '" + Excerpt(f->kind) +
+                                     "' (valid faults: " + FaultNameList() + ")");
   RETURN_IF_ERROR(GetString(j, "method", &f->method, w, "fault"));
   std::vector<std::string> methods;
   for (const FaultMethod& m : FindFault(f->kind)->make()->methods()) methods.emplace_back(m.name);
   if (std::find(methods.begin(), methods.end(), f->method) == methods.end())
-    return w.Error("fault.method", "fault '" + f->kind + "' has no method '" + f->method +
+    return w.Error("fault.method", "fault '" + f->kind + "' has no method '" + Excerpt(f->method) +
                                        "' (valid methods: " + KeyList(methods) + ")");
   std::string target = "worker";
   RETURN_IF_ERROR(GetString(j, "target", &target, w, "fault"));
   if (!FaultTargetFromName(target, &f->target))
-    return w.Error("fault.target", "unknown target '" + target +
+    return w.Error("fault.target", "unknown target '" + Excerpt(target) +
                                        "' (valid targets: " + std::string(kFaultTargetNames) + ")");
   if (j.contains("trigger")) RETURN_IF_ERROR(ParseTrigger(j["trigger"], &f->trigger, w));
+  return Status::Ok();
+}
+
+// How the pool starts workers, treats a dead one, and whether the run is resumed.
+Status ParseRunModes(const json& j, Scenario* s, const Where& w) {
+  std::string method = "fork";
+  RETURN_IF_ERROR(GetString(j, "start_method", &method, w, ""));
+  if (method == "spawn")
+    s->start_method = StartMethod::kSpawn;
+  else if (method != "fork")
+    return w.Error("start_method",
+                   "unknown start method '" + Excerpt(method) + "' (valid: fork, spawn)");
+  std::string policy(WorkerDeathPolicyName(s->on_worker_death));
+  RETURN_IF_ERROR(GetString(j, "on_worker_death", &policy, w, ""));
+  bool known = false;
+  for (WorkerDeathPolicy p :
+       {WorkerDeathPolicy::kFailPool, WorkerDeathPolicy::kFailTask, WorkerDeathPolicy::kRetryTask})
+    if (WorkerDeathPolicyName(p) == policy) s->on_worker_death = p, known = true;
+  if (!known)
+    return w.Error("on_worker_death", "unknown policy '" + Excerpt(policy) + "' (valid: " +
+                                          std::string(kWorkerDeathPolicyNames) + ")");
+  std::string resume(ResumeName(s->resume));
+  RETURN_IF_ERROR(GetString(j, "resume", &resume, w, ""));
+  if (resume == "skip-existing")
+    s->resume = Resume::kSkipExisting;
+  else if (resume != "none")
+    return w.Error("resume",
+                   "unknown resume mode '" + Excerpt(resume) + "' (valid: none, skip-existing)");
   return Status::Ok();
 }
 
@@ -130,10 +160,10 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   Where w{source, ""};
   if (!j.is_object())
     return w.Error("", "scenario #" + std::to_string(index + 1) + " is not a JSON object");
-  if (j.contains("name") && j["name"].is_string())
+  w.scenario = "#" + std::to_string(index + 1);
+  if (j.contains("name") && j["name"].is_string() &&
+      CheckScenarioName(j["name"].get<std::string>()).ok())
     w.scenario = j["name"].get<std::string>();
-  else
-    w.scenario = "#" + std::to_string(index + 1);
   RETURN_IF_ERROR(
       CheckKeys(j,
                 {"name", "strategy", "options", "workers", "workload", "fault", "trials", "seed",
@@ -141,6 +171,7 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
                 w, ""));
   RETURN_IF_ERROR(GetString(j, "name", &s.name, w, ""));
   if (!j.contains("name")) return w.Error("", "missing required key 'name'");
+  if (Status st = CheckScenarioName(s.name); !st.ok()) return w.Error("name", st.message());
   if (!j.contains("strategy"))
     return w.Error(
         "", "missing required key 'strategy' (valid strategies: " + StrategyNameList() + ")");
@@ -150,7 +181,7 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
     if (!o.is_object()) return w.Error("options", "must be a JSON object");
     for (auto it = o.begin(); it != o.end(); ++it) {
       if (!it->is_string())
-        return w.Error("options." + it.key(), "must be a string, got " + it->dump());
+        return w.Error("options." + Excerpt(it.key()), "must be a string, got " + JsonExcerpt(*it));
       s.options[it.key()] = it->get<std::string>();
     }
   }
@@ -183,33 +214,13 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
       for (const json& k : e["forbid"]) {
         auto kind = k.is_string() ? AnomalyFromName(k.get<std::string>()) : std::nullopt;
         if (!kind)
-          return w.Error("expect.forbid", "unknown anomaly kind " + k.dump() +
+          return w.Error("expect.forbid", "unknown anomaly kind " + JsonExcerpt(k) +
                                               " (valid kinds: " + AnomalyNameList() + ")");
         s.forbid.insert(*kind);
       }
     }
   }
-  std::string method = "fork";
-  RETURN_IF_ERROR(GetString(j, "start_method", &method, w, ""));
-  if (method == "spawn")
-    s.start_method = StartMethod::kSpawn;
-  else if (method != "fork")
-    return w.Error("start_method", "unknown start method '" + method + "' (valid: fork, spawn)");
-  std::string policy(WorkerDeathPolicyName(s.on_worker_death));
-  RETURN_IF_ERROR(GetString(j, "on_worker_death", &policy, w, ""));
-  bool known = false;
-  for (WorkerDeathPolicy p :
-       {WorkerDeathPolicy::kFailPool, WorkerDeathPolicy::kFailTask, WorkerDeathPolicy::kRetryTask})
-    if (WorkerDeathPolicyName(p) == policy) s.on_worker_death = p, known = true;
-  if (!known)
-    return w.Error("on_worker_death", "unknown policy '" + policy + "' (valid: " +
-                                          std::string(kWorkerDeathPolicyNames) + ")");
-  std::string resume(ResumeName(s.resume));
-  RETURN_IF_ERROR(GetString(j, "resume", &resume, w, ""));
-  if (resume == "skip-existing")
-    s.resume = Resume::kSkipExisting;
-  else if (resume != "none")
-    return w.Error("resume", "unknown resume mode '" + resume + "' (valid: none, skip-existing)");
+  RETURN_IF_ERROR(ParseRunModes(j, &s, w));
   Status st = ValidateScenario(&s);
   if (!st.ok()) return w.Error("", st.message());
   return s;
@@ -220,7 +231,7 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
 Status ValidateScenario(Scenario* s) {
   const StrategyInfo* info = FindStrategy(s->strategy);
   if (!info)
-    return Status::Error("unknown strategy '" + s->strategy +
+    return Status::Error("unknown strategy '" + Excerpt(s->strategy) +
                          "' (valid strategies: " + StrategyNameList() + ")");
   RETURN_IF_ERROR(ResolveOptions(*info, &s->options));
   if (s->workers < 1) return Status::Error("workers must be at least 1");
@@ -252,25 +263,9 @@ Status ValidateScenario(Scenario* s) {
                             kBuiltInPoolHost);
 }
 
-Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // Turn the byte offset into line and column.
-    size_t byte = e.byte > 0 ? e.byte - 1 : 0;
-    long long line = 1, col = 1;
-    for (size_t i = 0; i < byte && i < text.size(); ++i) {
-      if (text[i] == '\n')
-        ++line, col = 1;
-      else
-        ++col;
-    }
-    std::string what = e.what();
-    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-    return Status::Error(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                         ": invalid JSON: " + what);
-  }
+namespace {
+
+Result<std::vector<Scenario>> ScenariosFromJson(const json& j, const std::string& source) {
   std::vector<Scenario> out;
   if (j.is_array()) {
     if (j.empty()) return Status::Error(source + ": holds an empty array: no scenario to run");
@@ -291,29 +286,19 @@ Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std:
   return out;
 }
 
-Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path) {
-  Result<std::string> text = ReadFileToString(path);
-  if (!text.ok()) return Status::Error("cannot read scenario file " + text.status().message());
-  return ParseScenarios(*text, path);
+}  // namespace
+
+Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source) {
+  Result<json> j = ParseJsonText(text, source, kScenarioFileLimits);
+  if (!j.ok()) return j.status();
+  return ScenariosFromJson(*j, source);
 }
 
-std::string_view StartMethodName(StartMethod m) {
-  return m == StartMethod::kFork ? "fork" : "spawn";
+Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path, const JsonLimits& limits) {
+  Result<json> j = ReadJsonFile(path, limits);
+  if (!j.ok()) return j.status();
+  return ScenariosFromJson(*j, path);
 }
-
-std::string_view WorkerDeathPolicyName(WorkerDeathPolicy p) {
-  switch (p) {
-    case WorkerDeathPolicy::kFailPool:
-      return "fail-pool";
-    case WorkerDeathPolicy::kFailTask:
-      return "fail-task";
-    case WorkerDeathPolicy::kRetryTask:
-      return "retry-task";
-  }
-  return "?";
-}
-
-std::string_view ResumeName(Resume r) { return r == Resume::kNone ? "none" : "skip-existing"; }
 
 nlohmann::json FaultToJson(const FaultSpec& f) {
   json j = {{"kind", f.kind}};
@@ -361,30 +346,6 @@ nlohmann::json ScenarioToJson(const Scenario& s) {
           {"on_worker_death", std::string(WorkerDeathPolicyName(s.on_worker_death))},
           {"resume", std::string(ResumeName(s.resume))},
           {"expect", {{"forbid", forbid}}}};
-}
-
-std::string FaultLabel(const FaultSpec& f) {
-  if (f.kind == "none") return "none";
-  std::string label = f.kind + "@";
-  switch (f.trigger.type) {
-    case TriggerType::kNone:
-      label += "?";
-      break;
-    case TriggerType::kAfterRecords:
-      label += "after-" + std::to_string(f.trigger.after_records) + "-records";
-      break;
-    case TriggerType::kAfterMs:
-      label += "after-" + std::to_string(f.trigger.after_ms) + "ms";
-      break;
-    case TriggerType::kRandom:
-      label += "random";
-      break;
-    case TriggerType::kPoint:
-      label += FaultPointName(f.trigger.point);
-      break;
-  }
-  if (f.target != FaultTarget::kWorker) label += "/" + std::string(FaultTargetName(f.target));
-  return label;
 }
 
 }  // namespace crashbench

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/base/json_file.h"
 #include "harness/base/status.h"
 #include "harness/contract/anomaly.h"
 #include "harness/inject/fault.h"
@@ -82,9 +83,22 @@ struct Scenario {
   std::string source;  // the file it came from; "" when built in
 };
 
+// What a scenario file may hold: small by nature, so bounds that refuse a
+// wrong file (a log, a results file) or a runaway value at once.
+inline constexpr JsonLimits kScenarioFileLimits{
+    .max_bytes = 16 << 20, .max_depth = 64, .max_string_bytes = 4096};
+inline constexpr size_t kMaxScenarioNameChars = 200;
+
 // Parses one file's text. `source` names the file in every error message.
 Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source);
-Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path);
+// Reads the file through ReadJsonFile: a device, a FIFO or an oversize file is refused.
+Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path,
+                                               const JsonLimits& limits = kScenarioFileLimits);
+
+// A name is a label in tables and reports and a key on the command line
+// (--scenario, --trial NAME:I): one line of printable text, 1 to
+// kMaxScenarioNameChars characters. The error says which rule it breaks.
+Status CheckScenarioName(const std::string& name);
 
 // Range and consistency checks (also applied by the parser); for scenarios
 // built in code or changed by command-line overrides. A fault whose needs the

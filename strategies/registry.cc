@@ -1,4 +1,5 @@
 // The built-in strategies. A new strategy is a new file plus one entry here.
+#include "harness/base/json_file.h"
 #include "strategies/strategy.h"
 
 namespace crashbench {
@@ -105,8 +106,8 @@ Status ResolveOptions(const StrategyInfo& info, std::map<std::string, std::strin
     if (!spec) {
       std::string valid;
       for (const OptionSpec& o : info.options) (valid += valid.empty() ? "" : ", ") += o.key;
-      return Status::Error("strategy '" + std::string(info.name) + "' has no option '" + key +
-                           "' (valid options: " + valid + ")");
+      return Status::Error("strategy '" + std::string(info.name) + "' has no option '" +
+                           Excerpt(key) + "' (valid options: " + valid + ")");
     }
     bool ok = false;
     std::string valid;
@@ -115,8 +116,8 @@ Status ResolveOptions(const StrategyInfo& info, std::map<std::string, std::strin
       (valid += valid.empty() ? "" : ", ") += v;
     }
     if (!ok)
-      return Status::Error("option '" + key + "' of strategy '" + std::string(info.name) +
-                           "' cannot be '" + value + "' (valid values: " + valid + ")");
+      return Status::Error("option '" + Excerpt(key) + "' of strategy '" + std::string(info.name) +
+                           "' cannot be '" + Excerpt(value) + "' (valid values: " + valid + ")");
   }
   for (const OptionSpec& o : info.options)
     if (!options->count(std::string(o.key))) (*options)[std::string(o.key)] = o.values.front();

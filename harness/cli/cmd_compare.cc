@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/base/json_file.h"
 #include "harness/base/process.h"
 #include "harness/base/sys.h"
 #include "harness/cli/commands.h"
@@ -37,10 +38,9 @@ int InputError(const std::string& message) {
 // trials. Only those two keys change, so both builds of a binary comparison
 // read the file as they read the original.
 Result<json> FaultFreeScenarios(const std::string& path, int trials) {
-  Result<std::string> text = ReadFileToString(path);
-  if (!text.ok()) return Status::Error("cannot read " + path + ": " + text.status().message());
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded()) return Status::Error(path + ": not JSON");
+  Result<json> read = ReadJsonFile(path, kScenarioFileLimits);
+  if (!read.ok()) return read.status();
+  json j = std::move(*read);
   if (j.is_object()) j = json::array({j});
   if (!j.is_array() || j.empty())
     return Status::Error(path + ": must hold a scenario object or an array of them");

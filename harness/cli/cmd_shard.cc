@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "harness/base/json_file.h"
 #include "harness/base/sys.h"
 #include "harness/cli/commands.h"
 #include "results/merge.h"
@@ -75,11 +76,9 @@ int ResolveShard(const RunCommand& cmd, int* index, int* count) {
 int RunMergeCommand(const MergeCommand& cmd) {
   std::vector<ShardFile> files;
   for (const std::string& path : cmd.files) {
-    Result<std::string> text = ReadFileToString(path);
-    if (!text.ok()) return ShardError("cannot read " + text.status().message());
-    nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
-    if (doc.is_discarded()) return ShardError(path + ": not valid JSON (is it a results.json?)");
-    files.push_back({path, std::move(doc)});
+    Result<nlohmann::json> doc = ReadJsonFile(path);
+    if (!doc.ok()) return ShardError(doc.status().message());
+    files.push_back({path, std::move(*doc)});
   }
   Result<MergedResults> merged = MergeShards(files);
   if (!merged.ok()) return ShardError(merged.status().message());

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "faults/registry.h"
+#include "harness/base/json_file.h"
 #include "harness/base/sys.h"
 #include "harness/run/runner.h"
 #include "harness/verify/verifier.h"
@@ -216,9 +217,9 @@ int RunVerifyCommand(const VerifyCommand& cmd) {
   opt.tasks = cmd.tasks;
   opt.records_per_task = cmd.records_per_task;
   if (!cmd.acked_file.empty()) {
-    Result<std::string> text = ReadFileToString(cmd.acked_file);
-    if (!text.ok()) return InputError("cannot read --acked file " + text.status().message());
-    nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+    Result<nlohmann::json> read = ReadJsonFile(cmd.acked_file);
+    if (!read.ok()) return InputError("--acked: " + read.status().message());
+    const nlohmann::json& j = *read;
     bool ok = j.is_array();
     if (ok)
       for (const auto& v : j) ok &= v.is_number_integer() && v.get<long long>() >= 0;

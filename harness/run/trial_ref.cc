@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "harness/base/sys.h"
+#include "harness/base/json_file.h"
 
 namespace crashbench {
 namespace {
@@ -31,11 +31,10 @@ std::string SelfExecutable() {
 }
 
 Result<TrialRef> FindTrial(const std::string& path, const std::string& id) {
-  Result<std::string> text = ReadFileToString(path);
-  if (!text.ok()) return Status::Error("cannot read results file " + text.status().message());
-  json doc = json::parse(*text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("scenarios") ||
-      !doc["scenarios"].is_array())
+  Result<json> read = ReadJsonFile(path);
+  if (!read.ok()) return read.status();
+  json doc = std::move(*read);
+  if (!doc.is_object() || !doc.contains("scenarios") || !doc["scenarios"].is_array())
     return Status::Error(path + ": not a crashbench results file (no \"scenarios\" array)");
   const json& scenarios = doc["scenarios"];
   if (scenarios.empty()) return Status::Error(path + ": holds no scenario");

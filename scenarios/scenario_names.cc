@@ -1,0 +1,68 @@
+// How scenarios and their parts are named: the rule for a scenario's name,
+// the names of start methods, policies and resume modes, and fault labels.
+#include "scenarios/scenario.h"
+
+namespace crashbench {
+
+Status CheckScenarioName(const std::string& name) {
+  const std::string rule = ": a scenario name is 1 to " + std::to_string(kMaxScenarioNameChars) +
+                           " characters on one line, without control characters";
+  if (name.empty()) return Status::Error("is empty" + rule);
+  size_t chars = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    chars += (c & 0xC0) != 0x80;  // UTF-8: count the first byte of each character
+    const bool c1 = c == 0xC2 && i + 1 < name.size() &&
+                    (static_cast<unsigned char>(name[i + 1]) & 0xE0) == 0x80;  // U+0080..U+009F
+    if (c < 0x20 || c == 0x7f || c1)
+      return Status::Error("holds a control character (character " + std::to_string(chars) + ")" +
+                           rule);
+  }
+  if (chars > kMaxScenarioNameChars)
+    return Status::Error("is " + std::to_string(chars) + " characters long" + rule);
+  return Status::Ok();
+}
+
+std::string_view StartMethodName(StartMethod m) {
+  return m == StartMethod::kFork ? "fork" : "spawn";
+}
+
+std::string_view WorkerDeathPolicyName(WorkerDeathPolicy p) {
+  switch (p) {
+    case WorkerDeathPolicy::kFailPool:
+      return "fail-pool";
+    case WorkerDeathPolicy::kFailTask:
+      return "fail-task";
+    case WorkerDeathPolicy::kRetryTask:
+      return "retry-task";
+  }
+  return "?";
+}
+
+std::string_view ResumeName(Resume r) { return r == Resume::kNone ? "none" : "skip-existing"; }
+
+std::string FaultLabel(const FaultSpec& f) {
+  if (f.kind == "none") return "none";
+  std::string label = f.kind + "@";
+  switch (f.trigger.type) {
+    case TriggerType::kNone:
+      label += "?";
+      break;
+    case TriggerType::kAfterRecords:
+      label += "after-" + std::to_string(f.trigger.after_records) + "-records";
+      break;
+    case TriggerType::kAfterMs:
+      label += "after-" + std::to_string(f.trigger.after_ms) + "ms";
+      break;
+    case TriggerType::kRandom:
+      label += "random";
+      break;
+    case TriggerType::kPoint:
+      label += FaultPointName(f.trigger.point);
+      break;
+  }
+  if (f.target != FaultTarget::kWorker) label += "/" + std::string(FaultTargetName(f.target));
+  return label;
+}
+
+}  // namespace crashbench
