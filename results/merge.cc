@@ -191,12 +191,8 @@ Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
         sr.error = summary["error"].get<std::string>();
         sr.input_error = summary.value("input_error", false);
       }
-      if (!sr.calibration && summary.contains("calibration")) {
-        Calibration cal;
-        cal.duration_us = summary["calibration"].value("duration_us", 0LL);
-        cal.point_counts = summary["calibration"]["point_counts"];
-        sr.calibration = cal;
-      }
+      if (!sr.calibration && summary.contains("calibration"))
+        sr.calibration = CalibrationFromJson(summary["calibration"]);
       // The ordinal of the scenario's first trial over the whole run.
       long long base = 0;
       for (size_t k = 0; k < si; ++k) base += sh.scenario_trials[k];

@@ -126,9 +126,7 @@ nlohmann::json ScenarioSummary(const ScenarioResult& sr) {
                             {"forbidden_seen", sr.forbidden_seen()}};
   if (!sr.error.empty()) summary["error"] = sr.error;
   if (sr.input_error) summary["input_error"] = true;
-  if (sr.calibration)
-    summary["calibration"] = {{"duration_us", sr.calibration->duration_us},
-                              {"point_counts", sr.calibration->point_counts}};
+  if (sr.calibration) summary["calibration"] = CalibrationToJson(*sr.calibration);
   return summary;
 }
 

@@ -1,5 +1,5 @@
-// One trial: a fresh scratch directory, the pool with the armed fault, the
-// verifier, and a TrialResult. A trial runs in a child process of its own,
+// One trial: a fresh scratch directory, the subject with the armed fault,
+// the verifier, and a TrialResult. A trial runs in a child process of its own,
 // in a process group of its own, so the runner can run several at once and
 // kill a whole trial (supervisor, workers, writer) by the group it holds.
 #pragma once
@@ -15,17 +15,21 @@
 #include "harness/base/stage_clock.h"
 #include "harness/contract/anomaly.h"
 #include "harness/inject/fault_agent.h"
+#include "harness/inject/trigger_sites.h"
 #include "scenarios/scenario.h"
 
 namespace crashbench {
 
 // What a fault-free run of the scenario looked like: how long it took and how
-// often each fault point was reached. Random moments and unspecified
+// often each trigger site was reached. Random moments and unspecified
 // occurrences are drawn from these, so they fall inside the run.
 struct Calibration {
   long long duration_us = 0;
-  std::array<std::array<long long, kNumFaultPoints>, 2> point_counts{};
+  TriggerSiteCounts trigger_sites;
 };
+// {"duration_us", "point_counts"}: the shape results.json keeps it in.
+nlohmann::json CalibrationToJson(const Calibration& c);
+Calibration CalibrationFromJson(const nlohmann::json& j);
 
 uint64_t TrialSeed(uint64_t scenario_seed, int index);
 
@@ -56,7 +60,7 @@ struct TrialResult {
   std::string error;        // the harness itself failed this trial
   std::string stderr_head;  // the first bytes the trial's processes wrote to stderr
   nlohmann::json processes = nlohmann::json::array();
-  Calibration observed;  // point counts and duration of this very trial
+  Calibration observed;  // trigger-site counts and duration of this very trial
   std::vector<long long> task_latency_us;
   std::array<long long, kNumStages> stage_ns{};
   long long records_visible = 0;
@@ -75,10 +79,10 @@ struct TrialPlan {
   const Scenario* scenario = nullptr;
   int index = 0;
   uint64_t seed = 0;
-  ArmedFault armed;         // impl null; filled in the trial process
-  bool fault_free = false;  // calibration: run with no fault at all
-  std::optional<std::pair<FaultPoint, long long>> explore;  // --explore: this exact point
-  std::string dir;  // the scratch directory, created by the caller
+  ArmedFault armed;                     // impl null; filled in the trial process
+  bool fault_free = false;              // calibration: run with no fault at all
+  std::optional<TriggerVisit> explore;  // --explore: this exact visit
+  std::string dir;                      // the scratch directory, created by the caller
   std::string self_exe;
 };
 
@@ -99,7 +103,8 @@ class TrialJob {
   std::string received_;
 };
 
-// Runs a trial's body in the current process (the trial child): pool, then verifier.
+// Runs a trial's body in the current process (the trial child): the subject,
+// then the verifier.
 TrialResult RunTrialHere(const TrialPlan& plan);
 
 }  // namespace crashbench

@@ -47,7 +47,7 @@ Status SetNonBlocking(int fd) {
 class Supervisor final : public PoolHost {
  public:
   explicit Supervisor(const PoolConfig& c) : c_(c) {}
-  Result<PoolOutcome> Run();
+  Result<SubjectOutcome> Run();
 
   int ShareWithWorkers(int fd) override {
     shared_fds_.push_back(fd);
@@ -74,7 +74,8 @@ class Supervisor final : public PoolHost {
   bool AllReaped() const;
 
   const PoolConfig& c_;
-  PoolOutcome out_;
+  SubjectOutcome out_;
+  PoolStats& stats_ = out_.pool_stats.emplace();
   std::unique_ptr<Strategy> strategy_;
   std::unique_ptr<FaultRegion> region_;
   UniqueFd fire_r_, fire_w_;
@@ -174,7 +175,7 @@ void Supervisor::OnWorkerDeath(size_t index) {
   if (task >= 0) {
     if (c_.on_worker_death == WorkerDeathPolicy::kRetryTask && tasks_.starts(task) < kMaxAttempts) {
       tasks_.Retry(task);
-      ++out_.retried;
+      ++stats_.retried;
     } else {
       out_.failed_tasks.emplace_back(task, "worker " + std::to_string(index) + " " + how);
     }
@@ -218,10 +219,10 @@ void Supervisor::HandleFrame(WorkerSlot& w, const std::string& frame) {
     const long long task = j["ack"].get<long long>();
     const long long now = Elapsed();
     out_.acks.emplace_back(task, now);
-    out_.task_latency_us.push_back(now - w.dispatched_us);
+    stats_.task_latency_us.push_back(now - w.dispatched_us);
     if (j.contains("st"))
       for (int i = 0; i < kNumStages && i < static_cast<int>(j["st"].size()); ++i)
-        out_.stage_ns[static_cast<size_t>(i)] += j["st"][static_cast<size_t>(i)].get<long long>();
+        stats_.stage_ns[static_cast<size_t>(i)] += j["st"][static_cast<size_t>(i)].get<long long>();
   } else if (j.contains("fail")) {
     out_.failed_tasks.emplace_back(j["fail"].get<long long>(), j.value("error", ""));
   } else if (j.contains("fatal")) {
@@ -363,7 +364,7 @@ void Supervisor::DeclareHang() {
   if (writer_) writer_->Reap();
 }
 
-Result<PoolOutcome> Supervisor::Run() {
+Result<SubjectOutcome> Supervisor::Run() {
   ::signal(SIGPIPE, SIG_IGN);    // a dead worker's pipe is an error value, not a signal
   BlockInProcessFaultSignals();  // inherited by every child until its handlers exist
   start_us_ = NowMicros();
@@ -474,10 +475,7 @@ Result<PoolOutcome> Supervisor::Run() {
 
   Status torn_down = strategy_->TearDown();
   out_.duration_us = Elapsed();
-  for (int r = 0; r < 2; ++r)
-    for (int p = 0; p < kNumFaultPoints; ++p)
-      out_.point_counts[static_cast<size_t>(r)][static_cast<size_t>(p)] =
-          region_->get()->point_count[r][p].load();
+  out_.trigger_sites = CountTriggerSites(*region_->get());
   bool any_failed = false;
   for (size_t i = 0; i < workers_.size(); ++i) {
     const Child& ch = workers_[i].child;
@@ -499,7 +497,7 @@ Result<PoolOutcome> Supervisor::Run() {
 
 }  // namespace
 
-Result<PoolOutcome> RunPool(const PoolConfig& config) {
+Result<SubjectOutcome> RunPool(const PoolConfig& config) {
   Supervisor supervisor(config);
   return supervisor.Run();
 }

@@ -3,7 +3,7 @@
 // logs their acknowledgements, fires the armed fault, and waits for all of
 // them with one deadline. A deadline that passes becomes a diagnosed hang:
 // which process was blocked in which system call, then everything is killed
-// and reaped.
+// and reaped. It is the first Subject (subject.h): MakePoolSubject.
 //
 // Pool policy on a worker's death (PoolConfig::on_worker_death):
 //  - fail-pool, like Python's BrokenProcessPool: no new task is dispatched;
@@ -17,14 +17,13 @@
 // It hosts every need a fault may have (kBuiltInPoolHost, harness/inject/fault.h).
 #pragma once
 
-#include <array>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "harness/base/stage_clock.h"
 #include "harness/inject/fault_agent.h"
+#include "harness/subject/subject.h"
 #include "scenarios/scenario.h"
 #include "strategies/strategy.h"
 #include "strategies/worker_context.h"
@@ -46,35 +45,12 @@ struct PoolConfig {
   std::set<long long> skip_tasks;  // a restart: tasks not dispatched at all
 };
 
-struct ProcessEnd {
-  std::string role;  // "worker" or "writer"
-  int index = 0;
-  int pid = 0;
-  std::string end;  // "exited 0", "killed by SIGKILL"
-  bool failed = false;
-  bool handled = false;  // a worker died and the pool policy took care of it (not fail-pool)
-};
+// One run of the pool; its outcome carries PoolStats.
+Result<SubjectOutcome> RunPool(const PoolConfig& config);
 
-struct PoolOutcome {
-  std::vector<std::pair<long long, long long>> acks;  // (task, microseconds since start)
-  std::vector<std::pair<long long, std::string>> failed_tasks;
-  std::vector<long long> lost_in_flight;  // tasks held by a worker when it died
-  long long retried = 0;                  // task runs started again after a death
-  // What the pipeline itself reported: every task acknowledged, no task failed,
-  // every process exited 0. A built-in pool never hides a death; a pipeline that
-  // says "ok" while a process died is a silent failure.
-  bool pipeline_ok = false;
-  bool hang = false;
-  std::string hang_diagnosis;
-  nlohmann::json fired;  // null when the fault never fired
-  std::array<std::array<long long, kNumFaultPoints>, 2> point_counts{};
-  long long duration_us = 0;
-  std::vector<ProcessEnd> processes;
-  std::vector<long long> task_latency_us;  // dispatch to acknowledgement
-  std::array<long long, kNumStages> stage_ns{};
-};
-
-Result<PoolOutcome> RunPool(const PoolConfig& config);
+// The pool as a Subject, configured from the scenario, writing into dir.
+std::unique_ptr<Subject> MakePoolSubject(const Scenario& s, const std::string& dir,
+                                         const std::string& self_exe);
 
 // Spawn mode: the re-executed worker's entry point (crashbench __worker SPEC).
 [[noreturn]] void SpawnedWorkerMain(const std::string& spec_json);

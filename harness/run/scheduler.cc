@@ -1,0 +1,186 @@
+#include "harness/run/scheduler.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "harness/run/interrupt.h"
+#include "harness/run/run_plan.h"
+
+namespace crashbench {
+namespace {
+
+// Kills a whole trial (its supervisor, workers and writer share the group
+// whose id is the supervisor's pid, unreaped until here, so the id cannot be
+// recycled), reaps the supervisor, then, when this process is a child
+// subreaper, the orphaned members too, waiting at most five seconds for any
+// stuck in uninterruptible I/O.
+void KillTrialGroup(Child& trial) {
+  const pid_t pgid = trial.pid();
+  ::kill(-pgid, SIGKILL);
+  trial.Reap();
+  const long long give_up = NowMicros() + 5000000;
+  while (NowMicros() < give_up) {
+    siginfo_t info{};
+    if (::waitid(P_PGID, static_cast<id_t>(pgid), &info, WEXITED | WNOHANG) != 0)
+      return;                               // ECHILD: none left
+    if (info.si_pid == 0) ::usleep(10000);  // members still dying
+  }
+}
+
+void RemoveScratch(const std::string& dir) {
+  (void)RemoveTree(dir);
+  ::unlink((dir + ".stderr").c_str());
+}
+
+bool Measures(const QueuedTrial& t) { return t.into->scenario.fault.kind == "none"; }
+
+// --explore: the trial fires at exactly its visit, whatever the seed chose.
+void ArmTrial(QueuedTrial& t) {
+  const ScenarioResult& sr = *t.into;
+  t.plan.armed = ArmFault(sr.scenario, t.plan.seed, sr.calibration ? &*sr.calibration : nullptr);
+  if (t.plan.explore) {
+    t.plan.armed.point = t.plan.explore->site.point;
+    t.plan.armed.occurrence = t.plan.explore->occurrence;
+  }
+}
+
+}  // namespace
+
+std::string TrialScheduler::OpenSpill() {
+  if (options_.spill_path.empty()) return "";
+  spill_.Reset(::open(options_.spill_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  return spill_.valid() ? options_.spill_path : "";
+}
+
+void TrialScheduler::Enqueue(QueuedTrial trial) { queue_.push_back(std::move(trial)); }
+
+bool TrialScheduler::RunAll() {
+  bool interrupted = false;
+  while (!queue_.empty() || !running_.empty()) {
+    if (Interrupted()) {
+      interrupted = true;
+      break;
+    }
+    StartQueued();
+    if (running_.empty()) continue;
+    Collect();
+  }
+  KillRunning();
+  if (options_.progress && done_ > 0) std::fprintf(stderr, "\r\033[K");
+  return !interrupted;
+}
+
+void TrialScheduler::StartQueued() {
+  while (!queue_.empty()) {
+    const bool a_running_trial_measures = std::any_of(
+        running_.begin(), running_.end(), [](const Running& r) { return Measures(r.trial); });
+    const bool alone = Measures(queue_.front());
+    if (!MayStartNext(static_cast<int>(running_.size()), a_running_trial_measures, alone,
+                      options_.jobs))
+      break;
+    QueuedTrial t = std::move(queue_.front());
+    queue_.pop_front();
+    if (!Start(std::move(t)) && Interrupted()) break;
+    if (alone) break;
+  }
+}
+
+bool TrialScheduler::Start(QueuedTrial t) {
+  ScenarioResult& sr = *t.into;
+  if (!sr.error.empty()) return false;
+  ArmTrial(t);
+  if (Status s = MakeDirs(t.plan.dir); !s.ok()) {
+    sr.error = s.message();
+    return false;
+  }
+  Result<TrialJob> job = TrialJob::Start(t.plan);
+  if (!job.ok()) {
+    sr.error = job.status().message();
+    return false;
+  }
+  Running r;
+  r.job = std::make_unique<TrialJob>(std::move(*job));
+  // The trial enforces the scenario's deadline itself; this backstop only
+  // catches a harness that is itself stuck (verification included).
+  r.backstop_us = NowMicros() + (sr.scenario.deadline_ms + 30000) * 1000;
+  r.trial = std::move(t);
+  running_.push_back(std::move(r));
+  return true;
+}
+
+// One wait on every running trial (and on Ctrl-C); collects those that ended.
+void TrialScheduler::Collect() {
+  std::vector<pollfd> fds;
+  for (Running& r : running_) fds.push_back({r.job->result_fd(), POLLIN, 0});
+  if (InterruptFd() >= 0) fds.push_back({InterruptFd(), POLLIN, 0});
+  ::poll(fds.data(), fds.size(), 200);
+  for (Running& r : running_) {
+    if (r.job->ReadSome()) {
+      Finish(r);
+    } else if (NowMicros() > r.backstop_us) {
+      KillTrialGroup(r.job->child());
+      Finish(r);
+    }
+  }
+  std::erase_if(running_, [](const Running& r) { return r.done; });
+}
+
+void TrialScheduler::Finish(Running& r) {
+  const TrialPlan& plan = r.trial.plan;
+  ScenarioResult& sr = *r.trial.into;
+  TrialResult t = r.job->Finish(plan);
+  t.trial_pgid = r.job->child().pid();
+  if (options_.keep)
+    t.kept_dir = plan.dir;
+  else
+    RemoveScratch(plan.dir);
+  if (spill_.valid()) Spill(t, sr.scenario);
+  if (t.violations() > 0) ++violating_trials_;
+  Tick(sr.scenario.name + " trial " + std::to_string(plan.index), violating_trials_);
+  sr.trials.push_back(std::move(t));
+  r.done = true;
+}
+
+void TrialScheduler::Spill(TrialResult& t, const Scenario& scenario) {
+  const std::string line = TrialResultToJson(t, false).dump() + "\n";
+  if (!WriteFull(spill_.get(), line.data(), line.size()).ok()) {
+    // A partial line must not shift later offsets: cut it off and stop
+    // spilling; this trial and later ones stay in memory whole.
+    (void)!::ftruncate(spill_.get(), spill_size_);
+    spill_.Reset();
+    return;
+  }
+  t.spill_offset = spill_size_;
+  spill_size_ += static_cast<long long>(line.size());
+  // Keep what summaries, tables and costs need; the rest is on disk.
+  std::vector<Anomaly>().swap(t.anomalies);
+  t.processes = nlohmann::json::array();
+  if (scenario.fault.kind != "none") std::vector<long long>().swap(t.task_latency_us);
+}
+
+// Interrupted: kill every running trial by its process group (the group id
+// is the trial process's pid, which cannot be recycled before we reap it).
+void TrialScheduler::KillRunning() {
+  for (Running& r : running_) {
+    KillTrialGroup(r.job->child());
+    RemoveScratch(r.trial.plan.dir);
+  }
+}
+
+void TrialScheduler::Tick(const std::string& label, long long violations) {
+  ++done_;
+  const long long now = NowMicros();
+  if (!options_.progress || (now - last_tick_us_ < 100000 && done_ < total_)) return;
+  last_tick_us_ = now;
+  std::fprintf(stderr, "\r\033[K[%lld/%lld] %s  trials with violations so far: %lld", done_, total_,
+               label.c_str(), violations);
+  std::fflush(stderr);
+}
+
+}  // namespace crashbench
