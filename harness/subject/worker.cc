@@ -7,7 +7,6 @@
 
 #include "faults/registry.h"
 #include "harness/subject/frame.h"
-#include "harness/subject/pool.h"
 
 namespace crashbench {
 
