@@ -95,11 +95,18 @@ void Supervisor::BreakResultPipe(WorkerSlot& w, Fault::ResultPipe how) {
   // A worker holding no task will not report again: nothing to break.
   if (w.child.reaped() || !w.ack_r.valid() || w.in_flight < 0) return;
   DrainAcks(w);  // what was sent before the reader died or stalled was read
+  // That may have been the worker's last report: it holds no task now, so a
+  // reader going away changes nothing for it, and the fault did not act here.
+  if (w.in_flight < 0) return;
+  LoseResultPipe(w, how);
+  if (!region_->get()->acted_pid.load()) region_->get()->acted_pid.store(w.child.pid());
+}
+
+void Supervisor::LoseResultPipe(WorkerSlot& w, Fault::ResultPipe how) {
   if (how == Fault::ResultPipe::kClose)
     w.ack_r.Reset();
   else
     w.stalled = true;
-  if (!region_->get()->acted_pid.load()) region_->get()->acted_pid.store(w.child.pid());
 }
 
 void Supervisor::SettleFired() {

@@ -165,6 +165,14 @@ bool Supervisor::AllReaped() const { return AllWorkersReaped() && (!writer_ || w
 void Supervisor::HandleFrame(WorkerSlot& w, const std::string& frame) {
   nlohmann::json j = nlohmann::json::parse(frame, nullptr, false);
   if (j.is_discarded()) return;
+  if (j.contains("after_fault") && c_.fault.impl &&
+      c_.fault.impl->result_pipe() != Fault::ResultPipe::kUntouched) {
+    // The fault broke this pipe the moment it acted on the worker, and the
+    // worker sent this report after that: nobody reads it, whenever the fire
+    // request reaches the supervisor.
+    LoseResultPipe(w, c_.fault.impl->result_pipe());
+    return;
+  }
   if (j.contains("ack")) {
     const long long task = j["ack"].get<long long>();
     const long long now = Elapsed();
@@ -191,7 +199,8 @@ void Supervisor::DrainAcks(WorkerSlot& w) {
     if (n > 0) {
       w.frames.Append(buf, static_cast<size_t>(n));
       std::string frame;
-      while (w.frames.Next(&frame)) HandleFrame(w, frame);
+      while (w.ack_r.valid() && !w.stalled && w.frames.Next(&frame)) HandleFrame(w, frame);
+      if (!w.ack_r.valid() || w.stalled) return;  // a fault broke the pipe in the meantime
       continue;
     }
     if (n == 0 || errno != EAGAIN) w.ack_r.Reset();

@@ -95,6 +95,7 @@ class Supervisor final : public PoolHost {
   void FireAtTargets(pid_t except);
   void BreakResultPipes(Fault::ResultPipe how, pid_t except);
   void BreakResultPipe(WorkerSlot& w, Fault::ResultPipe how);
+  void LoseResultPipe(WorkerSlot& w, Fault::ResultPipe how);
   void SettleFired();
 
   const PoolConfig& c_;
