@@ -9,7 +9,7 @@
 #include <iostream>
 
 #include "harness/cli/commands.h"
-#include "harness/subject/pool.h"
+#include "harness/subject/worker.h"
 
 namespace {
 

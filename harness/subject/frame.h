@@ -3,6 +3,8 @@
 //   supervisor -> worker: {"task":T}
 //   worker -> supervisor: {"ack":T,"st":[ns per stage]} | {"fail":T,"error":"..."}
 //                         | {"fatal":"..."}
+//     an ack or fail also holds "after_fault":true when the fault acted in or
+//     on the worker before it was sent (see Supervisor::HandleFrame)
 #pragma once
 
 #include <cstdint>

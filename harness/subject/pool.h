@@ -52,7 +52,4 @@ Result<SubjectOutcome> RunPool(const PoolConfig& config);
 std::unique_ptr<Subject> MakePoolSubject(const Scenario& s, const std::string& dir,
                                          const std::string& self_exe);
 
-// Spawn mode: the re-executed worker's entry point (crashbench __worker SPEC).
-[[noreturn]] void SpawnedWorkerMain(const std::string& spec_json);
-
 }  // namespace crashbench

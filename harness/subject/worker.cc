@@ -7,7 +7,6 @@
 
 #include "faults/registry.h"
 #include "harness/subject/frame.h"
-#include "harness/subject/pool.h"
 
 namespace crashbench {
 
@@ -42,6 +41,10 @@ void WorkerMain(Strategy& strategy, const StrategyConfig& config, const ArmedFau
     } else {
       reply = {{"fail", task}, {"error", st.message()}};
     }
+    // Read after the task, so it covers a trigger this task reached: a fault
+    // that breaks the result pipe has no reader for this report, however late
+    // the supervisor hears of the firing.
+    if (shared->acted_pid.load() == ::getpid()) reply["after_fault"] = true;
     const long long sent_at = StageNowNanos();
     // A result pipe nobody reads any more: the worker dies of it, as a Python
     // worker does of its BrokenPipeError.

@@ -1,6 +1,9 @@
 // The worker side of the pool: read a task, run the strategy, acknowledge
 // only what the strategy committed. Runs in a forked child (fork mode) or in
 // a re-executed crashbench (spawn mode); never returns.
+//
+// The pool (pool_workers.cc) starts workers through this header; the worker
+// knows nothing of the pool beyond its descriptors and the frames on them.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -28,5 +31,9 @@ struct WorkerFds {
 nlohmann::json WorkerSpecToJson(const StrategyConfig& config, const std::string& strategy,
                                 const std::string& fault_kind, const ArmedFault& fault, int index,
                                 const WorkerFds& fds);
+
+// Spawn mode: the re-executed worker's entry point (crashbench __worker SPEC),
+// SPEC being WorkerSpecToJson's text.
+[[noreturn]] void SpawnedWorkerMain(const std::string& spec_json);
 
 }  // namespace crashbench
