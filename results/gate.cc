@@ -5,7 +5,6 @@
 #include <map>
 #include <sstream>
 
-#include "harness/base/json_file.h"
 #include "results/costs.h"
 #include "results/results.h"
 #include "results/stats.h"
@@ -102,6 +101,111 @@ std::string Tag(Verdict v) {
       return "ok";
   }
   return "?";
+}
+
+void Add(GateReport* report, Verdict v, const std::string& scenario, const std::string& message) {
+  report->findings.push_back({v, scenario, message});
+}
+
+// Findings about the whole current run, and why timing is not compared (""
+// when it is): the baseline comes from another kind of machine.
+std::string AddRunFindings(const json& baseline, const json& current, const GateOptions& options,
+                           GateReport* report) {
+  if (Field(current, "interrupted") == true)
+    Add(report, Verdict::kHarness, "",
+        "the current run was interrupted: only the trials that finished are judged");
+
+  const json& base_ctx = Field(baseline, "context");
+  const json& cur_ctx = Field(current, "context");
+  const std::string context_diff = ContextDifference(base_ctx, cur_ctx);
+  if (!context_diff.empty())
+    Add(report, Verdict::kInconclusive, "",
+        "timing not compared: the baseline comes from another kind of machine (" + context_diff +
+            "); integrity is still compared. Timing is honest only on one machine: refresh the "
+            "baseline here (make baseline) or use crashbench compare");
+
+  if (!options.compare_timing)
+    Add(report, Verdict::kNote, "", "timing not compared (--no-timing): integrity only");
+  return context_diff;
+}
+
+// Findings about the current run's scenario alone: it did not run, it hit
+// harness errors, a forbidden anomaly appeared.
+void AddScenarioFindings(const json& s, const std::string& name, GateReport* report) {
+  const json& summary = Field(s, "summary");
+  if (summary.is_object() && summary.contains("error"))
+    Add(report, Verdict::kHarness, name, "the scenario did not run: " + Str(summary, "error"));
+  if (long long errors = Int(summary, "harness_errors"); errors > 0)
+    Add(report, Verdict::kHarness, name, std::to_string(errors) + " trials hit a harness error");
+
+  // A forbidden anomaly appeared.
+  ForbiddenSeen seen = FindForbidden(s);
+  if (!seen.trials_by_kind.empty()) {
+    const long long trials = ViolationCounts(s).second;
+    std::string msg = "expectation failed (strategy " + Str(s, "strategy") + ", fault " +
+                      Str(s, "fault_label") + "): forbidden";
+    bool first = true;
+    for (const auto& [kind, n] : seen.trials_by_kind) {
+      msg += std::string(first ? " " : ", ") + kind + " in " + std::to_string(n) + " of " +
+             std::to_string(trials) + " trials";
+      first = false;
+    }
+    if (seen.first_trial && seen.first_trial->contains("replay"))
+      msg += "\n      replay trial " + Str(*seen.first_trial, "index") + ": " +
+             Str(*seen.first_trial, "replay");
+    Add(report, Verdict::kBad, name, msg);
+  }
+}
+
+// The violation rate rose beyond what chance explains.
+void AddRateFinding(const json& s, const json& b, const std::string& name,
+                    const GateOptions& options, GateReport* report) {
+  const auto [cur_bad, cur_trials] = ViolationCounts(s);
+  const auto [base_bad, base_trials] = ViolationCounts(b);
+  if (cur_trials > 0 && base_trials > 0 && cur_bad * base_trials > base_bad * cur_trials) {
+    const double p = FisherExactGreater(cur_bad, cur_trials, base_bad, base_trials);
+    if (p < options.alpha)
+      Add(report, Verdict::kBad, name,
+          "violation rate rose from " + std::to_string(base_bad) + "/" +
+              std::to_string(base_trials) + " to " + std::to_string(cur_bad) + "/" +
+              std::to_string(cur_trials) + " trials (Fisher exact, one-sided p=" + PValue(p) + ")");
+  }
+}
+
+// The fault-free throughput regressed, or may have.
+void AddCostFinding(const json& s, const json& b, const std::string& name,
+                    const GateOptions& options, GateReport* report) {
+  ++report->timing_compared;
+  CostDecision d =
+      DecideCost(ThroughputSamples(b), ThroughputSamples(s), CostThreshold(s, options), options);
+  if (d.verdict == Verdict::kBad) {
+    Add(report, Verdict::kBad, name, "cost regressed: " + d.Explain());
+  } else if (d.verdict == Verdict::kInconclusive) {
+    std::string why = static_cast<int>(std::min(d.n_base, d.n_cur)) < options.min_samples
+                          ? "too few fault-free trials (" + std::to_string(d.n_base) +
+                                " baseline, " + std::to_string(d.n_cur) + " current; " +
+                                std::to_string(options.min_samples) + " a side needed)"
+                          : "looks slower but the samples are too noisy to tell";
+    Add(report, Verdict::kInconclusive, name, "cost " + why + ": " + d.Explain());
+  }
+}
+
+// Scenarios only one of the two files holds.
+void AddUnmatchedNotes(int unmatched, const std::map<std::string, const json*>& base_by_key,
+                       GateReport* report) {
+  if (unmatched > 0)
+    Add(report, Verdict::kNote, "",
+        std::to_string(unmatched) +
+            " scenarios of the current run have no match in the baseline "
+            "(matched by name, strategy, options, workers, workload, fault, pool policy, resume "
+            "and "
+            "start method): integrity judged, "
+            "no comparison");
+  if (!base_by_key.empty())
+    Add(report, Verdict::kNote, "",
+        std::to_string(base_by_key.size()) +
+            " baseline scenarios are not in the current run, e.g. '" +
+            Str(*base_by_key.begin()->second, "name") + "'");
 }
 
 }  // namespace
@@ -216,83 +320,17 @@ CostDecision DecideCost(const std::vector<double>& base, const std::vector<doubl
   return d;
 }
 
-Result<json> LoadResultsFile(const std::string& path) {
-  Result<json> read = ReadJsonFile(path);
-  if (!read.ok()) return read.status();
-  json j = std::move(*read);
-  if (!j.is_object() || !j.contains("schema_version"))
-    return Status::Error(
-        path + ": not a crashbench results file (no \"schema_version\" at the top level)");
-  if (!j["schema_version"].is_number_integer() ||
-      j["schema_version"].get<int>() != kResultsSchemaVersion)
-    return Status::Error(path + ": schema_version " + JsonExcerpt(j["schema_version"]) +
-                         " is not supported (this crashbench reads schema_version " +
-                         std::to_string(kResultsSchemaVersion) + ")");
-  if (!j.contains("scenarios") || !j["scenarios"].is_array())
-    return Status::Error(path + ": no \"scenarios\" array");
-  for (size_t i = 0; i < j["scenarios"].size(); ++i) {
-    const json& s = j["scenarios"][i];
-    const std::string where = path + ": scenarios[" + std::to_string(i) + "]";
-    if (!s.is_object() || !s.contains("name") || !s["name"].is_string())
-      return Status::Error(where + ": no \"name\" string");
-    if (!s.contains("trials") || !s["trials"].is_array())
-      return Status::Error(where + " ('" + Excerpt(s["name"].get<std::string>()) +
-                           "'): no \"trials\" array");
-  }
-  return j;
-}
-
 GateReport RunGate(const json& baseline, const json& current, const GateOptions& options) {
   GateReport report;
-  auto add = [&](Verdict v, const std::string& scenario, const std::string& message) {
-    report.findings.push_back({v, scenario, message});
-  };
-  if (Field(current, "interrupted") == true)
-    add(Verdict::kHarness, "",
-        "the current run was interrupted: only the trials that finished are judged");
-
   std::map<std::string, const json*> base_by_key;
   for (const json& s : baseline["scenarios"]) base_by_key[ScenarioKey(s)] = &s;
-
-  const json& base_ctx = Field(baseline, "context");
-  const json& cur_ctx = Field(current, "context");
-  const std::string context_diff = ContextDifference(base_ctx, cur_ctx);
-  if (!context_diff.empty())
-    add(Verdict::kInconclusive, "",
-        "timing not compared: the baseline comes from another kind of machine (" + context_diff +
-            "); integrity is still compared. Timing is honest only on one machine: refresh the "
-            "baseline here (make baseline) or use crashbench compare");
-
-  if (!options.compare_timing)
-    add(Verdict::kNote, "", "timing not compared (--no-timing): integrity only");
+  const std::string context_diff = AddRunFindings(baseline, current, options, &report);
 
   int unmatched = 0;
   for (const json& s : current["scenarios"]) {
     const std::string name = s["name"].get<std::string>();
     ++report.integrity_compared;
-    const json& summary = Field(s, "summary");
-    if (summary.is_object() && summary.contains("error"))
-      add(Verdict::kHarness, name, "the scenario did not run: " + Str(summary, "error"));
-    if (long long errors = Int(summary, "harness_errors"); errors > 0)
-      add(Verdict::kHarness, name, std::to_string(errors) + " trials hit a harness error");
-
-    // A forbidden anomaly appeared.
-    ForbiddenSeen seen = FindForbidden(s);
-    if (!seen.trials_by_kind.empty()) {
-      const long long trials = ViolationCounts(s).second;
-      std::string msg = "expectation failed (strategy " + Str(s, "strategy") + ", fault " +
-                        Str(s, "fault_label") + "): forbidden";
-      bool first = true;
-      for (const auto& [kind, n] : seen.trials_by_kind) {
-        msg += std::string(first ? " " : ", ") + kind + " in " + std::to_string(n) + " of " +
-               std::to_string(trials) + " trials";
-        first = false;
-      }
-      if (seen.first_trial && seen.first_trial->contains("replay"))
-        msg += "\n      replay trial " + Str(*seen.first_trial, "index") + ": " +
-               Str(*seen.first_trial, "replay");
-      add(Verdict::kBad, name, msg);
-    }
+    AddScenarioFindings(s, name, &report);
 
     auto match = base_by_key.find(ScenarioKey(s));
     if (match == base_by_key.end()) {
@@ -302,47 +340,11 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
     const json& b = *match->second;
     base_by_key.erase(match);
 
-    // The violation rate rose beyond what chance explains.
-    const auto [cur_bad, cur_trials] = ViolationCounts(s);
-    const auto [base_bad, base_trials] = ViolationCounts(b);
-    if (cur_trials > 0 && base_trials > 0 && cur_bad * base_trials > base_bad * cur_trials) {
-      const double p = FisherExactGreater(cur_bad, cur_trials, base_bad, base_trials);
-      if (p < options.alpha)
-        add(Verdict::kBad, name,
-            "violation rate rose from " + std::to_string(base_bad) + "/" +
-                std::to_string(base_trials) + " to " + std::to_string(cur_bad) + "/" +
-                std::to_string(cur_trials) + " trials (Fisher exact, one-sided p=" + PValue(p) +
-                ")");
-    }
-
+    AddRateFinding(s, b, name, options, &report);
     if (!context_diff.empty() || !options.compare_timing || IsFault(s)) continue;
-    ++report.timing_compared;
-    CostDecision d =
-        DecideCost(ThroughputSamples(b), ThroughputSamples(s), CostThreshold(s, options), options);
-    if (d.verdict == Verdict::kBad) {
-      add(Verdict::kBad, name, "cost regressed: " + d.Explain());
-    } else if (d.verdict == Verdict::kInconclusive) {
-      std::string why = static_cast<int>(std::min(d.n_base, d.n_cur)) < options.min_samples
-                            ? "too few fault-free trials (" + std::to_string(d.n_base) +
-                                  " baseline, " + std::to_string(d.n_cur) + " current; " +
-                                  std::to_string(options.min_samples) + " a side needed)"
-                            : "looks slower but the samples are too noisy to tell";
-      add(Verdict::kInconclusive, name, "cost " + why + ": " + d.Explain());
-    }
+    AddCostFinding(s, b, name, options, &report);
   }
-  if (unmatched > 0)
-    add(Verdict::kNote, "",
-        std::to_string(unmatched) +
-            " scenarios of the current run have no match in the baseline "
-            "(matched by name, strategy, options, workers, workload, fault, pool policy, resume "
-            "and "
-            "start method): integrity judged, "
-            "no comparison");
-  if (!base_by_key.empty())
-    add(Verdict::kNote, "",
-        std::to_string(base_by_key.size()) +
-            " baseline scenarios are not in the current run, e.g. '" +
-            Str(*base_by_key.begin()->second, "name") + "'");
+  AddUnmatchedNotes(unmatched, base_by_key, &report);
   return report;
 }
 

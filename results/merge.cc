@@ -134,9 +134,8 @@ Result<Scenario> ScenarioFromResults(const json& scenario, long long trials,
   return s;
 }
 
-}  // namespace
-
-Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
+// The shards of files, sorted by index, refused unless they are one run.
+Result<std::vector<Shard>> ReadShards(const std::vector<ShardFile>& files) {
   if (files.empty()) return Refuse("no results files given");
   std::vector<Shard> shards;
   for (const ShardFile& f : files) {
@@ -147,12 +146,15 @@ Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
   std::sort(shards.begin(), shards.end(),
             [](const Shard& a, const Shard& b) { return a.index < b.index; });
   RETURN_IF_ERROR(CheckShardsMatch(shards));
+  return shards;
+}
 
+// The merged context: host fields from shard 0; limits a shard did not measure
+// (it ran no trial of that workload) from the lowest shard that did. Fills the
+// outcome's interrupted flag, file system and limits.
+json MergeContext(const std::vector<Shard>& shards, RunOutcome* outcome) {
   const json& first = shards.front().file->doc;
-  MergedResults m;
-  RunOutcome& out = m.outcome;
-  // Host fields come from shard 0; limits a shard did not measure (it ran no
-  // trial of that workload) from the lowest shard that did.
+  RunOutcome& out = *outcome;
   json context = first.value("context", json::object());
   json limits = context.value("limits", json::object());
   json merged_from = json::array();
@@ -172,73 +174,118 @@ Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
   out.fs_type = context.value("fs_type", "");
   for (auto it = limits.begin(); it != limits.end(); ++it)
     out.limits[it.key()] = LimitsFromJson(*it);
+  return context;
+}
+
+// A scenario's trials from every shard, by index.
+using TrialsByIndex = std::map<long long, std::pair<json, const Shard*>>;
+
+// Gathers scenario si's trials from every shard into *by_index, and the first
+// error and calibration any shard recorded into *result. Refuses a trial out of
+// range, in a shard it does not belong to, or in two shards.
+Status CollectTrials(const std::vector<Shard>& shards, size_t si, long long total,
+                     const std::string& name, ScenarioResult* result, TrialsByIndex* by_index) {
+  ScenarioResult& sr = *result;
+  TrialsByIndex& trials = *by_index;
+  for (const Shard& sh : shards) {
+    const json& sc = sh.file->doc["scenarios"][si];
+    const json& summary = sc.value("summary", json::object());
+    if (sr.error.empty() && summary.contains("error")) {
+      sr.error = summary["error"].get<std::string>();
+      sr.input_error = summary.value("input_error", false);
+    }
+    if (!sr.calibration && summary.contains("calibration"))
+      sr.calibration = CalibrationFromJson(summary["calibration"]);
+    // The ordinal of the scenario's first trial over the whole run.
+    long long base = 0;
+    for (size_t k = 0; k < si; ++k) base += sh.scenario_trials[k];
+    for (const json& t : sc.value("trials", json::array())) {
+      const long long index = t.value("index", -1LL);
+      if (index < 0 || index >= total)
+        return Refuse(sh.file->path + ": scenario '" + name + "' holds trial " +
+                      std::to_string(index) + " of " + std::to_string(total));
+      if ((base + index) % sh.count != sh.index)
+        return Refuse(sh.file->path + " (shard " + sh.Label() + "): scenario '" + name +
+                      "' trial " + std::to_string(index) + " belongs to shard " +
+                      std::to_string((base + index) % sh.count) + "/" + std::to_string(sh.count));
+      if (auto [it, fresh] = trials.emplace(index, std::make_pair(t, &sh)); !fresh)
+        return Refuse("scenario '" + name + "' trial " + std::to_string(index) + " is in both " +
+                      it->second.second->file->path + " and " + sh.file->path);
+    }
+  }
+  return Status::Ok();
+}
+
+// The trials in index order: each parsed into sr, its document returned
+// without the cost samples (they live in the parsed trial).
+json TakeTrials(TrialsByIndex& trials, ScenarioResult* sr) {
+  json trial_docs = json::array();
+  for (auto& [index, entry] : trials) {
+    json& t = entry.first;
+    TrialResult r = TrialResultFromJson(t);
+    if (t.contains("cost_samples")) {
+      r.task_latency_us = t["cost_samples"].value("task_latency_us", std::vector<long long>{});
+      if (t["cost_samples"].contains("stage_ns")) r.stage_ns = t["cost_samples"]["stage_ns"];
+      t.erase("cost_samples");
+    }
+    sr->trials.push_back(std::move(r));
+    trial_docs.push_back(std::move(t));
+  }
+  return trial_docs;
+}
+
+// Scenario si of the run, merged over every shard: its document, and its
+// result appended to out->scenarios.
+Result<json> MergeScenario(const std::vector<Shard>& shards, size_t si, RunOutcome* outcome) {
+  RunOutcome& out = *outcome;
+  const json& first = shards.front().file->doc;
+  const json& head = first["scenarios"][si];
+  const std::string name = head.value("name", "");
+  const long long total = shards.front().scenario_trials[si];
+  Result<Scenario> scenario = ScenarioFromResults(head, total, shards.front().file->path);
+  if (!scenario.ok()) return scenario.status();
+  ScenarioResult sr{*scenario};
+  sr.scenario.trials = static_cast<int>(total);
+  TrialsByIndex trials;
+  RETURN_IF_ERROR(CollectTrials(shards, si, total, name, &sr, &trials));
+  if (!out.interrupted && sr.error.empty() && static_cast<long long>(trials.size()) != total) {
+    for (long long i = 0; i < total; ++i)
+      if (!trials.count(i))
+        return Refuse("scenario '" + name + "' trial " + std::to_string(i) +
+                      " is in no shard, and no shard says it was interrupted");
+  }
+  json trial_docs = TakeTrials(trials, &sr);
+  // Recomputed over every trial, as the runner does at the end of a run.
+  CheckFaultFired(&sr, out.interrupted);
+  json sj = head;
+  sj.erase("costs");
+  sj["summary"] = ScenarioSummary(sr);
+  auto lim = out.limits.find(WorkloadKey(sr.scenario.workload));
+  if (auto c = ComputeCosts(sr, lim == out.limits.end() ? nullptr : &lim->second))
+    sj["costs"] = CostsToJson(*c);
+  sj["trials"] = std::move(trial_docs);
+  out.scenarios.push_back(std::move(sr));
+  return sj;
+}
+
+}  // namespace
+
+Result<MergedResults> MergeShards(const std::vector<ShardFile>& files) {
+  Result<std::vector<Shard>> read = ReadShards(files);
+  if (!read.ok()) return read.status();
+  const std::vector<Shard>& shards = *read;
+
+  const json& first = shards.front().file->doc;
+  MergedResults m;
+  RunOutcome& out = m.outcome;
+  json context = MergeContext(shards, &out);
 
   json scenarios = json::array();
   const size_t n_scenarios = first["scenarios"].size();
   for (size_t si = 0; si < n_scenarios; ++si) {
-    const json& head = first["scenarios"][si];
-    const std::string name = head.value("name", "");
-    const long long total = shards.front().scenario_trials[si];
-    Result<Scenario> scenario = ScenarioFromResults(head, total, shards.front().file->path);
-    if (!scenario.ok()) return scenario.status();
-    ScenarioResult sr{*scenario};
-    sr.scenario.trials = static_cast<int>(total);
-    std::map<long long, std::pair<json, const Shard*>> trials;
-    for (const Shard& sh : shards) {
-      const json& sc = sh.file->doc["scenarios"][si];
-      const json& summary = sc.value("summary", json::object());
-      if (sr.error.empty() && summary.contains("error")) {
-        sr.error = summary["error"].get<std::string>();
-        sr.input_error = summary.value("input_error", false);
-      }
-      if (!sr.calibration && summary.contains("calibration"))
-        sr.calibration = CalibrationFromJson(summary["calibration"]);
-      // The ordinal of the scenario's first trial over the whole run.
-      long long base = 0;
-      for (size_t k = 0; k < si; ++k) base += sh.scenario_trials[k];
-      for (const json& t : sc.value("trials", json::array())) {
-        const long long index = t.value("index", -1LL);
-        if (index < 0 || index >= total)
-          return Refuse(sh.file->path + ": scenario '" + name + "' holds trial " +
-                        std::to_string(index) + " of " + std::to_string(total));
-        if ((base + index) % sh.count != sh.index)
-          return Refuse(sh.file->path + " (shard " + sh.Label() + "): scenario '" + name +
-                        "' trial " + std::to_string(index) + " belongs to shard " +
-                        std::to_string((base + index) % sh.count) + "/" + std::to_string(sh.count));
-        if (auto [it, fresh] = trials.emplace(index, std::make_pair(t, &sh)); !fresh)
-          return Refuse("scenario '" + name + "' trial " + std::to_string(index) + " is in both " +
-                        it->second.second->file->path + " and " + sh.file->path);
-      }
-    }
-    if (!out.interrupted && sr.error.empty() && static_cast<long long>(trials.size()) != total) {
-      for (long long i = 0; i < total; ++i)
-        if (!trials.count(i))
-          return Refuse("scenario '" + name + "' trial " + std::to_string(i) +
-                        " is in no shard, and no shard says it was interrupted");
-    }
-    json trial_docs = json::array();
-    for (auto& [index, entry] : trials) {
-      json& t = entry.first;
-      TrialResult r = TrialResultFromJson(t);
-      if (t.contains("cost_samples")) {
-        r.task_latency_us = t["cost_samples"].value("task_latency_us", std::vector<long long>{});
-        if (t["cost_samples"].contains("stage_ns")) r.stage_ns = t["cost_samples"]["stage_ns"];
-        t.erase("cost_samples");
-      }
-      sr.trials.push_back(std::move(r));
-      trial_docs.push_back(std::move(t));
-    }
-    // Recomputed over every trial, as the runner does at the end of a run.
-    CheckFaultFired(&sr, out.interrupted);
-    json sj = head;
-    sj.erase("costs");
-    sj["summary"] = ScenarioSummary(sr);
-    auto lim = out.limits.find(WorkloadKey(sr.scenario.workload));
-    if (auto c = ComputeCosts(sr, lim == out.limits.end() ? nullptr : &lim->second))
-      sj["costs"] = CostsToJson(*c);
-    sj["trials"] = std::move(trial_docs);
-    scenarios.push_back(std::move(sj));
-    out.scenarios.push_back(std::move(sr));
+    Result<json> sj = MergeScenario(shards, si, &out);
+    if (!sj.ok()) return sj.status();
+    scenarios.push_back(std::move(*sj));
   }
   m.doc = {{"schema_version", first["schema_version"]},
            {"tool", first["tool"]},

@@ -49,194 +49,199 @@ struct Pitfall {
   FaultTarget target = FaultTarget::kWorker;
 };
 
-void AddPitfalls(bool quick, std::vector<Scenario>* out) {
-  using K = AnomalyKind;
-  const std::vector<Pitfall> pitfalls = {
-      // multiprocessing.Lock: its killed holder never releases it.
-      {"locked-append lock=process-mutex",
-       "locked-append",
-       {{"lock", "process-mutex"}},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       {K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked},
-       1000},
-      {"locked-append lock=robust-mutex",
-       "locked-append",
-       {{"lock", "robust-mutex"}},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       {K::kHang, K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked}},
-      // flock on an inherited descriptor: one open file, one lock, no exclusion.
-      {"locked-append open=inherited",
-       "locked-append",
-       {{"open", "inherited"}},
-       "none",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {16, 256, 1024},
-       4,
-       {K::kHang, K::kDuplicate, K::kLostAcked}},
-      {"naive open=truncate",
-       "naive",
-       {{"open", "truncate"}},
-       "none",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       {K::kHang, K::kDuplicate}},
-      // The raw descriptor: one O_APPEND write(2) per record, nothing buffered.
-      {"shared-handle handle=fd",
-       "shared-handle",
-       {{"handle", "fd"}},
-       "none",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {16, 256, 1024},
-       4,
-       std::set<AnomalyKind>(kAllViolations)},
-      // The join deadlock: the collector joins its producers before reading
-      // their pipe, and 128 KiB of records do not fit in it.
-      {"queue-writer drain=after-join",
-       "queue-writer",
-       {{"drain", "after-join"}},
-       "none",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {16, 16, 512},
-       4,
-       {K::kDuplicate, K::kCorrupt, K::kInterleaved},
-       1000},
-      // The fix for queue-writer's lost acknowledgements: confirm after writing.
-      {"queue-writer ack=on-write",
-       "queue-writer",
-       {{"ack", "on-write"}},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked},
-       10000,
-       FaultTarget::kWriter},
-      {"queue-writer ack=on-write",
-       "queue-writer",
-       {{"ack", "on-write"}},
-       "pipe-broken",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked},
-       10000,
-       FaultTarget::kWriter},
-      // Frames over PIPE_BUF: a producer killed mid-message leaves half a frame.
-      {"queue-writer 10KB records",
-       "queue-writer",
-       {},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kNone,
-       {16, 8, 10000},
-       1,
-       {K::kHang, K::kDuplicate}},
-      // A retry appends again what the dead worker had already appended.
-      {"locked-append retry-task",
-       "locked-append",
-       {},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kRetryTask,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
-      {"atomic-rename retry-task",
-       "atomic-rename",
-       {},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kRetryTask,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       std::set<AnomalyKind>(kAllViolations)},
-      // The report of a finished task is lost; the retry redoes the task.
-      {"locked-append retry-task",
-       "locked-append",
-       {},
-       "pipe-broken",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kRetryTask,
-       Resume::kNone,
-       {64, 16, 256},
-       4,
-       {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
-      // "Skip if already there" after a crash.
-      {"per-task-file resume=skip-existing",
-       "per-task-file",
-       {},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kSkipExisting,
-       {64, 16, 256},
-       4,
-       {K::kHang, K::kDuplicate, K::kInterleaved, K::kLostAcked}},
-      {"atomic-rename resume=skip-existing",
-       "atomic-rename",
-       {},
-       "sigkill",
-       FaultPoint::kMidRecord,
-       WorkerDeathPolicy::kFailPool,
-       Resume::kSkipExisting,
-       {64, 16, 256},
-       4,
-       std::set<AnomalyKind>(kAllViolations)},
-  };
-  for (const Pitfall& p : pitfalls) {
-    Scenario s;
-    s.strategy = p.strategy;
-    s.options = p.options;
-    s.workers = p.workers;
-    s.workload = quick
-                     ? Workload{std::min(16LL, p.workload.tasks),
+using K = AnomalyKind;
+
+// The pitfalls and fixes the matrix shows, in the order it lists them.
+const std::vector<Pitfall> kPitfalls = {
+    // multiprocessing.Lock: its killed holder never releases it.
+    {"locked-append lock=process-mutex",
+     "locked-append",
+     {{"lock", "process-mutex"}},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     {K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked},
+     1000},
+    {"locked-append lock=robust-mutex",
+     "locked-append",
+     {{"lock", "robust-mutex"}},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     {K::kHang, K::kInterleaved, K::kDuplicate, K::kCorrupt, K::kLostAcked}},
+    // flock on an inherited descriptor: one open file, one lock, no exclusion.
+    {"locked-append open=inherited",
+     "locked-append",
+     {{"open", "inherited"}},
+     "none",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {16, 256, 1024},
+     4,
+     {K::kHang, K::kDuplicate, K::kLostAcked}},
+    {"naive open=truncate",
+     "naive",
+     {{"open", "truncate"}},
+     "none",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     {K::kHang, K::kDuplicate}},
+    // The raw descriptor: one O_APPEND write(2) per record, nothing buffered.
+    {"shared-handle handle=fd",
+     "shared-handle",
+     {{"handle", "fd"}},
+     "none",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {16, 256, 1024},
+     4,
+     std::set<AnomalyKind>(kAllViolations)},
+    // The join deadlock: the collector joins its producers before reading
+    // their pipe, and 128 KiB of records do not fit in it.
+    {"queue-writer drain=after-join",
+     "queue-writer",
+     {{"drain", "after-join"}},
+     "none",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {16, 16, 512},
+     4,
+     {K::kDuplicate, K::kCorrupt, K::kInterleaved},
+     1000},
+    // The fix for queue-writer's lost acknowledgements: confirm after writing.
+    {"queue-writer ack=on-write",
+     "queue-writer",
+     {{"ack", "on-write"}},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked},
+     10000,
+     FaultTarget::kWriter},
+    {"queue-writer ack=on-write",
+     "queue-writer",
+     {{"ack", "on-write"}},
+     "pipe-broken",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     {K::kHang, K::kDuplicate, K::kInterleaved, K::kCorrupt, K::kLostAcked},
+     10000,
+     FaultTarget::kWriter},
+    // Frames over PIPE_BUF: a producer killed mid-message leaves half a frame.
+    {"queue-writer 10KB records",
+     "queue-writer",
+     {},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {16, 8, 10000},
+     1,
+     {K::kHang, K::kDuplicate}},
+    // A retry appends again what the dead worker had already appended.
+    {"locked-append retry-task",
+     "locked-append",
+     {},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kRetryTask,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
+    {"atomic-rename retry-task",
+     "atomic-rename",
+     {},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kRetryTask,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     std::set<AnomalyKind>(kAllViolations)},
+    // The report of a finished task is lost; the retry redoes the task.
+    {"locked-append retry-task",
+     "locked-append",
+     {},
+     "pipe-broken",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kRetryTask,
+     Resume::kNone,
+     {64, 16, 256},
+     4,
+     {K::kHang, K::kInterleaved, K::kCorrupt, K::kLostAcked}},
+    // "Skip if already there" after a crash.
+    {"per-task-file resume=skip-existing",
+     "per-task-file",
+     {},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kSkipExisting,
+     {64, 16, 256},
+     4,
+     {K::kHang, K::kDuplicate, K::kInterleaved, K::kLostAcked}},
+    {"atomic-rename resume=skip-existing",
+     "atomic-rename",
+     {},
+     "sigkill",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kSkipExisting,
+     {64, 16, 256},
+     4,
+     std::set<AnomalyKind>(kAllViolations)},
+};
+
+// The scenario of one pitfall, sized for --quick or the full matrix.
+Scenario PitfallScenario(const Pitfall& p, bool quick) {
+  Scenario s;
+  s.strategy = p.strategy;
+  s.options = p.options;
+  s.workers = p.workers;
+  s.workload = quick ? Workload{std::min(16LL, p.workload.tasks),
                                 std::min(8LL, p.workload.records_per_task), p.workload.record_bytes}
                      : p.workload;
-    // Interleaving (or its absence) is a race: it needs long tasks even in --quick.
-    if (quick && p.workload.records_per_task > 16) s.workload = p.workload;
-    s.seed = 42;
-    s.on_worker_death = p.policy;
-    s.resume = p.resume;
-    s.fault.kind = p.fault;
-    s.trials = quick ? 2 : 5;
-    if (p.deadline_ms < 10000) s.trials = quick ? 1 : 2;  // each trial costs the whole deadline
-    if (p.fault != "none") {
-      s.fault.trigger.type = TriggerType::kPoint;
-      s.fault.trigger.point = p.point;
-      s.fault.target = p.target;
-    }
-    s.deadline_ms = p.deadline_ms;
-    s.name = p.row + "/" + FaultLabel(s.fault);
-    s.forbid = p.forbid;
-    (void)ValidateScenario(&s);
-    out->push_back(std::move(s));
+  // Interleaving (or its absence) is a race: it needs long tasks even in --quick.
+  if (quick && p.workload.records_per_task > 16) s.workload = p.workload;
+  s.seed = 42;
+  s.on_worker_death = p.policy;
+  s.resume = p.resume;
+  s.fault.kind = p.fault;
+  s.trials = quick ? 2 : 5;
+  if (p.deadline_ms < 10000) s.trials = quick ? 1 : 2;  // each trial costs the whole deadline
+  if (p.fault != "none") {
+    s.fault.trigger.type = TriggerType::kPoint;
+    s.fault.trigger.point = p.point;
+    s.fault.target = p.target;
   }
+  s.deadline_ms = p.deadline_ms;
+  s.name = p.row + "/" + FaultLabel(s.fault);
+  s.forbid = p.forbid;
+  (void)ValidateScenario(&s);
+  return s;
+}
+
+void AddPitfalls(bool quick, std::vector<Scenario>* out) {
+  for (const Pitfall& p : kPitfalls) out->push_back(PitfallScenario(p, quick));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "harness/base/json_file.h"
 #include "harness/base/process.h"
@@ -118,19 +119,134 @@ Result<json> RunBinary(const std::string& binary, const std::string& scenario_fi
   return ResultScenarios(dir + "/results.json");
 }
 
+// What one comparison carries from step to step: the fault-free copies of
+// the scenario files, and every side's samples gathered round by round.
+struct Comparison {
+  bool binaries = false;
+  std::string file_a, file_b;
+  std::vector<std::string> sides_files;
+  size_t scenario_count = 0;
+  std::vector<std::vector<double>> samples[2];
+  json first_scenarios[2];
+};
+
+// The usage error in the combination of sides given, if any.
+std::optional<std::string> SidesProblem(const CompareCommand& cmd, bool binaries) {
+  if (binaries && (cmd.binary_a.empty() || cmd.binary_b.empty()))
+    return "--binary-a and --binary-b go together";
+  if (binaries && !cmd.b.empty())
+    return "with --binary-a/--binary-b give one scenario file, not two";
+  if (!binaries && cmd.b.empty())
+    return "give two scenario files A B, or one with --binary-a and --binary-b";
+  if (binaries)
+    for (const std::string& bin : {cmd.binary_a, cmd.binary_b})
+      if (::access(bin.c_str(), X_OK) != 0) return bin + ": not an executable file";
+  return std::nullopt;
+}
+
+// Writes root/a.json and root/b.json, the fault-free copies each round runs.
+Status WriteFaultFreeCopies(const CompareCommand& cmd, const std::string& root, Comparison* c) {
+  const std::string& file_a = c->file_a;
+  const std::string& file_b = c->file_b;
+  size_t& scenario_count = c->scenario_count;
+  for (const auto& [label, file] : {std::pair{"a", file_a}, std::pair{"b", file_b}}) {
+    Result<json> s = FaultFreeScenarios(file, cmd.trials_per_round);
+    if (!s.ok()) return s.status();
+    if (scenario_count && s->size() != scenario_count)
+      return Status::Error(file_a + " has " + std::to_string(scenario_count) + " scenarios, " +
+                           file_b + " has " + std::to_string(s->size()) +
+                           ": they are paired in order");
+    scenario_count = s->size();
+    const std::string path = root + "/" + label + ".json";
+    RETURN_IF_ERROR(WriteFileAtomic(path, s->dump(2)));
+    if (!c->binaries) {  // check it here, before any round runs
+      Result<std::vector<Scenario>> parsed = LoadScenarioFile(path);
+      if (!parsed.ok()) return Status::Error(file + ": " + parsed.status().message());
+    }
+    c->sides_files.push_back(path);
+  }
+  return Status::Ok();
+}
+
+// Runs one side of one round and adds its samples; an exit code if it failed.
+std::optional<int> RunSide(const CompareCommand& cmd, const std::string& root, int round, int side,
+                           Comparison* c) {
+  const bool binaries = c->binaries;
+  const size_t scenario_count = c->scenario_count;
+  const std::string dir = root + "/round-" + std::to_string(round) + (side ? "-b" : "-a");
+  if (Status st = MakeDirs(dir); !st.ok()) return InputError(st.message());
+  bool interrupted = false;
+  Result<json> scenarios =
+      binaries ? RunBinary(side ? cmd.binary_b : cmd.binary_a,
+                           c->sides_files[static_cast<size_t>(side)], dir)
+               : RunHere(c->sides_files[static_cast<size_t>(side)], dir, cmd, &interrupted);
+  if (interrupted) {
+    std::cerr << "crashbench compare: interrupted\n";
+    return 3;
+  }
+  if (!scenarios.ok()) {
+    std::cerr << "crashbench compare: side " << (side ? "B" : "A") << ", round " << round + 1
+              << ": " << scenarios.status().message() << "\n";
+    return 3;
+  }
+  if (scenarios->size() != scenario_count) {
+    std::cerr << "crashbench compare: side " << (side ? "B" : "A") << " ran " << scenarios->size()
+              << " scenarios, expected " << scenario_count << "\n";
+    return 3;
+  }
+  if (round == 0) c->first_scenarios[side] = *scenarios;
+  for (size_t i = 0; i < scenario_count; ++i) {
+    std::vector<double> v = ThroughputSamples((*scenarios)[i]);
+    c->samples[side][i].insert(c->samples[side][i].end(), v.begin(), v.end());
+  }
+  return std::nullopt;
+}
+
+// The rounds A B A B ...; an exit code if one of them failed.
+std::optional<int> RunRounds(const CompareCommand& cmd, const std::string& root, Comparison* c) {
+  c->samples[0].resize(c->scenario_count);
+  c->samples[1].resize(c->scenario_count);
+  std::cout << "compare: A = " << (c->binaries ? cmd.binary_a + " on " + c->file_a : c->file_a)
+            << ", B = " << (c->binaries ? cmd.binary_b + " on " + c->file_b : c->file_b) << "; "
+            << cmd.rounds << " rounds A B A B ..., each side fault-free, " << cmd.trials_per_round
+            << " trial(s) a round\n";
+  for (int round = 0; round < cmd.rounds; ++round)
+    for (int side = 0; side < 2; ++side)
+      if (std::optional<int> code = RunSide(cmd, root, round, side, c)) return code;
+  return std::nullopt;
+}
+
+// The gate's cost decision for every scenario pair, printed; the exit code.
+int DecideComparison(const CompareCommand& cmd, const Comparison& c) {
+  GateOptions options;
+  options.cpu_threshold = cmd.cpu_threshold;
+  options.fsync_threshold = cmd.fsync_threshold;
+  options.alpha = cmd.alpha;
+  bool bad = false, inconclusive = false;
+  for (size_t i = 0; i < c.scenario_count; ++i) {
+    const json& a = c.first_scenarios[0][i];
+    const json& b = c.first_scenarios[1][i];
+    CostDecision d =
+        DecideCost(c.samples[0][i], c.samples[1][i], CostThreshold(a, options), options);
+    const char* tag = d.verdict == Verdict::kBad            ? "FAIL  B regressed"
+                      : d.verdict == Verdict::kInconclusive ? "INCONCLUSIVE"
+                                                            : "ok";
+    std::cout << tag << "  " << a.value("name", "?") << " (A) vs " << b.value("name", "?")
+              << " (B): " << d.Explain() << "\n";
+    bad |= d.verdict == Verdict::kBad;
+    inconclusive |= d.verdict == Verdict::kInconclusive;
+  }
+  if (bad) return 1;
+  return cmd.strict && inconclusive ? 3 : 0;
+}
+
 }  // namespace
 
 int RunCompareCommand(const CompareCommand& cmd) {
-  const bool binaries = !cmd.binary_a.empty() || !cmd.binary_b.empty();
-  if (binaries && (cmd.binary_a.empty() || cmd.binary_b.empty()))
-    return InputError("--binary-a and --binary-b go together");
-  if (binaries && !cmd.b.empty())
-    return InputError("with --binary-a/--binary-b give one scenario file, not two");
-  if (!binaries && cmd.b.empty())
-    return InputError("give two scenario files A B, or one with --binary-a and --binary-b");
-  if (binaries)
-    for (const std::string& bin : {cmd.binary_a, cmd.binary_b})
-      if (::access(bin.c_str(), X_OK) != 0) return InputError(bin + ": not an executable file");
+  Comparison c;
+  c.binaries = !cmd.binary_a.empty() || !cmd.binary_b.empty();
+  if (std::optional<std::string> problem = SidesProblem(cmd, c.binaries))
+    return InputError(*problem);
 
   // Scratch: the fault-free copies of the scenario files and every round's results.
   std::string parent = cmd.scratch_parent;
@@ -143,85 +259,13 @@ int RunCompareCommand(const CompareCommand& cmd) {
     ~Remove() { (void)RemoveTree(path); }
   } remove{root};
 
-  const std::string file_a = cmd.a, file_b = binaries ? cmd.a : cmd.b;
-  std::vector<std::string> sides_files;
-  size_t scenario_count = 0;
-  for (const auto& [label, file] : {std::pair{"a", file_a}, std::pair{"b", file_b}}) {
-    Result<json> s = FaultFreeScenarios(file, cmd.trials_per_round);
-    if (!s.ok()) return InputError(s.status().message());
-    if (scenario_count && s->size() != scenario_count)
-      return InputError(file_a + " has " + std::to_string(scenario_count) + " scenarios, " +
-                        file_b + " has " + std::to_string(s->size()) +
-                        ": they are paired in order");
-    scenario_count = s->size();
-    const std::string path = root + "/" + label + ".json";
-    if (Status st = WriteFileAtomic(path, s->dump(2)); !st.ok()) return InputError(st.message());
-    if (!binaries) {  // check it here, before any round runs
-      Result<std::vector<Scenario>> parsed = LoadScenarioFile(path);
-      if (!parsed.ok()) return InputError(file + ": " + parsed.status().message());
-    }
-    sides_files.push_back(path);
-  }
+  c.file_a = cmd.a;
+  c.file_b = c.binaries ? cmd.a : cmd.b;
+  if (Status st = WriteFaultFreeCopies(cmd, root, &c); !st.ok()) return InputError(st.message());
 
   InstallInterruptHandlers();
-  std::vector<std::vector<double>> samples[2];
-  samples[0].resize(scenario_count);
-  samples[1].resize(scenario_count);
-  json first_scenarios[2];
-  std::cout << "compare: A = " << (binaries ? cmd.binary_a + " on " + file_a : file_a)
-            << ", B = " << (binaries ? cmd.binary_b + " on " + file_b : file_b) << "; "
-            << cmd.rounds << " rounds A B A B ..., each side fault-free, " << cmd.trials_per_round
-            << " trial(s) a round\n";
-  for (int round = 0; round < cmd.rounds; ++round) {
-    for (int side = 0; side < 2; ++side) {
-      const std::string dir = root + "/round-" + std::to_string(round) + (side ? "-b" : "-a");
-      if (Status st = MakeDirs(dir); !st.ok()) return InputError(st.message());
-      bool interrupted = false;
-      Result<json> scenarios =
-          binaries ? RunBinary(side ? cmd.binary_b : cmd.binary_a,
-                               sides_files[static_cast<size_t>(side)], dir)
-                   : RunHere(sides_files[static_cast<size_t>(side)], dir, cmd, &interrupted);
-      if (interrupted) {
-        std::cerr << "crashbench compare: interrupted\n";
-        return 3;
-      }
-      if (!scenarios.ok()) {
-        std::cerr << "crashbench compare: side " << (side ? "B" : "A") << ", round " << round + 1
-                  << ": " << scenarios.status().message() << "\n";
-        return 3;
-      }
-      if (scenarios->size() != scenario_count) {
-        std::cerr << "crashbench compare: side " << (side ? "B" : "A") << " ran "
-                  << scenarios->size() << " scenarios, expected " << scenario_count << "\n";
-        return 3;
-      }
-      if (round == 0) first_scenarios[side] = *scenarios;
-      for (size_t i = 0; i < scenario_count; ++i) {
-        std::vector<double> v = ThroughputSamples((*scenarios)[i]);
-        samples[side][i].insert(samples[side][i].end(), v.begin(), v.end());
-      }
-    }
-  }
-
-  GateOptions options;
-  options.cpu_threshold = cmd.cpu_threshold;
-  options.fsync_threshold = cmd.fsync_threshold;
-  options.alpha = cmd.alpha;
-  bool bad = false, inconclusive = false;
-  for (size_t i = 0; i < scenario_count; ++i) {
-    const json& a = first_scenarios[0][i];
-    const json& b = first_scenarios[1][i];
-    CostDecision d = DecideCost(samples[0][i], samples[1][i], CostThreshold(a, options), options);
-    const char* tag = d.verdict == Verdict::kBad            ? "FAIL  B regressed"
-                      : d.verdict == Verdict::kInconclusive ? "INCONCLUSIVE"
-                                                            : "ok";
-    std::cout << tag << "  " << a.value("name", "?") << " (A) vs " << b.value("name", "?")
-              << " (B): " << d.Explain() << "\n";
-    bad |= d.verdict == Verdict::kBad;
-    inconclusive |= d.verdict == Verdict::kInconclusive;
-  }
-  if (bad) return 1;
-  return cmd.strict && inconclusive ? 3 : 0;
+  if (std::optional<int> code = RunRounds(cmd, root, &c)) return *code;
+  return DecideComparison(cmd, c);
 }
 
 }  // namespace crashbench

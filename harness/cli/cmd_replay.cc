@@ -100,6 +100,72 @@ std::string DumpAround(const std::string& dir, const std::string& file, long lon
   return text;
 }
 
+// The original trial's outcome beside the replay's, and whether it reproduced.
+void PrintReproduction(const TrialRef& ref, const TrialResult& t) {
+  const Scenario& s = ref.scenario;
+  const AnomalyCounts original = ref.trial.value("anomalies", AnomalyCounts{});
+  std::cout << "  original: fired " << ref.trial.value("fired", nlohmann::json()).dump() << "\n"
+            << "            anomalies: " << Counts(original) << "\n"
+            << "  replay:   fired " << t.fired.dump() << "\n"
+            << "            anomalies: " << Counts(t.counts) << "\n";
+  if (!t.error.empty()) std::cout << "  harness error: " << t.error << "\n";
+  if (t.counts == original)
+    std::cout << "  reproduced: the same anomaly counts\n";
+  else if (ViolationKinds(t.counts) == ViolationKinds(original))
+    std::cout << "  reproduced: the same violation kinds (counts differ)\n";
+  else
+    std::cout << "  NOT reproduced exactly: the violation kinds differ\n";
+  const TriggerType trig = s.fault.trigger.type;
+  if (s.fault.kind != "none" && (trig == TriggerType::kRandom || trig == TriggerType::kAfterMs))
+    std::cout << "  note: this fault fires at a moment (" << t.fired.value("at_us", -1LL)
+              << " us into the run), not at a byte: the replay reuses the moment, so the processes "
+                 "may be "
+                 "elsewhere when it comes and the damage can differ. Point and after_records "
+                 "triggers replay "
+                 "exactly.\n";
+}
+
+// The damage, from the kept files: one dump per (file, offset), every kind found there named.
+void PrintDamage(const TrialResult& t, int context_bytes) {
+  std::map<std::pair<std::string, long long>, std::vector<const Anomaly*>> places;
+  std::vector<const Anomaly*> elsewhere;
+  std::map<AnomalyKind, int> per_kind;
+  int dumps = 0;
+  for (const Anomaly& a : t.anomalies) {
+    if (!IsViolation(a.kind)) continue;
+    const bool has_place = !a.file.empty() && a.offset >= 0;
+    auto key = std::make_pair(a.file, a.offset);
+    if (has_place && !places.count(key)) {
+      if (per_kind[a.kind] >= kMaxDumpsPerKind || dumps >= kMaxDumps) continue;
+      ++per_kind[a.kind];
+      ++dumps;
+    }
+    if (has_place)
+      places[key].push_back(&a);
+    else if (elsewhere.size() < static_cast<size_t>(kMaxDumps))
+      elsewhere.push_back(&a);
+  }
+  if (!places.empty() || !elsewhere.empty())
+    std::cout << "\ndamage (violations), from the kept files:\n";
+  for (const auto& [where, anomalies] : places) {
+    std::cout << "\n";
+    for (const Anomaly* a : anomalies) {
+      std::cout << "  " << AnomalyName(a->kind) << "  " << a->file << " @" << a->offset;
+      if (a->line >= 0) std::cout << " line " << a->line;
+      if (a->task >= 0) std::cout << " task " << a->task;
+      if (a->seq >= 0) std::cout << " seq " << a->seq;
+      if (!a->detail.empty()) std::cout << ": " << a->detail;
+      std::cout << "\n";
+    }
+    std::cout << DumpAround(t.kept_dir, where.first, where.second, context_bytes);
+  }
+  for (const Anomaly* a : elsewhere) {
+    std::cout << "  " << AnomalyName(a->kind) << (a->file.empty() ? "" : "  " + a->file);
+    if (a->task >= 0) std::cout << " task " << a->task;
+    std::cout << (a->detail.empty() ? "" : ": " + a->detail) << "\n";
+  }
+}
+
 }  // namespace
 
 int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
@@ -131,65 +197,8 @@ int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
     return sr.input_error ? 2 : 3;
   }
   const TrialResult& t = sr.trials.front();
-  const AnomalyCounts original = ref->trial.value("anomalies", AnomalyCounts{});
-  std::cout << "  original: fired " << ref->trial.value("fired", nlohmann::json()).dump() << "\n"
-            << "            anomalies: " << Counts(original) << "\n"
-            << "  replay:   fired " << t.fired.dump() << "\n"
-            << "            anomalies: " << Counts(t.counts) << "\n";
-  if (!t.error.empty()) std::cout << "  harness error: " << t.error << "\n";
-  if (t.counts == original)
-    std::cout << "  reproduced: the same anomaly counts\n";
-  else if (ViolationKinds(t.counts) == ViolationKinds(original))
-    std::cout << "  reproduced: the same violation kinds (counts differ)\n";
-  else
-    std::cout << "  NOT reproduced exactly: the violation kinds differ\n";
-  const TriggerType trig = s.fault.trigger.type;
-  if (s.fault.kind != "none" && (trig == TriggerType::kRandom || trig == TriggerType::kAfterMs))
-    std::cout << "  note: this fault fires at a moment (" << t.fired.value("at_us", -1LL)
-              << " us into the run), not at a byte: the replay reuses the moment, so the processes "
-                 "may be "
-                 "elsewhere when it comes and the damage can differ. Point and after_records "
-                 "triggers replay "
-                 "exactly.\n";
-
-  // The damage, from the kept files: one dump per (file, offset), every kind found there named.
-  std::map<std::pair<std::string, long long>, std::vector<const Anomaly*>> places;
-  std::vector<const Anomaly*> elsewhere;
-  std::map<AnomalyKind, int> per_kind;
-  int dumps = 0;
-  for (const Anomaly& a : t.anomalies) {
-    if (!IsViolation(a.kind)) continue;
-    const bool has_place = !a.file.empty() && a.offset >= 0;
-    auto key = std::make_pair(a.file, a.offset);
-    if (has_place && !places.count(key)) {
-      if (per_kind[a.kind] >= kMaxDumpsPerKind || dumps >= kMaxDumps) continue;
-      ++per_kind[a.kind];
-      ++dumps;
-    }
-    if (has_place)
-      places[key].push_back(&a);
-    else if (elsewhere.size() < static_cast<size_t>(kMaxDumps))
-      elsewhere.push_back(&a);
-  }
-  if (!places.empty() || !elsewhere.empty())
-    std::cout << "\ndamage (violations), from the kept files:\n";
-  for (const auto& [where, anomalies] : places) {
-    std::cout << "\n";
-    for (const Anomaly* a : anomalies) {
-      std::cout << "  " << AnomalyName(a->kind) << "  " << a->file << " @" << a->offset;
-      if (a->line >= 0) std::cout << " line " << a->line;
-      if (a->task >= 0) std::cout << " task " << a->task;
-      if (a->seq >= 0) std::cout << " seq " << a->seq;
-      if (!a->detail.empty()) std::cout << ": " << a->detail;
-      std::cout << "\n";
-    }
-    std::cout << DumpAround(t.kept_dir, where.first, where.second, cmd.context_bytes);
-  }
-  for (const Anomaly* a : elsewhere) {
-    std::cout << "  " << AnomalyName(a->kind) << (a->file.empty() ? "" : "  " + a->file);
-    if (a->task >= 0) std::cout << " task " << a->task;
-    std::cout << (a->detail.empty() ? "" : ": " + a->detail) << "\n";
-  }
+  PrintReproduction(*ref, t);
+  PrintDamage(t, cmd.context_bytes);
   std::cout << "\nscratch directory kept: " << t.kept_dir << "\n(remove it with: rm -rf "
             << out.scratch_root << ")\n";
   return RunExitCode(out);

@@ -93,24 +93,47 @@ struct Shrinker {
     }
     return hits > 0;
   }
+
+  // The greedy search from best: every dimension halved, then tried halfway,
+  // pass after pass until one changes nothing or the budget is spent.
+  Dims Shrink(Dims best) {
+    for (bool changed = true; changed && Budget();) {
+      changed = false;
+      for (size_t dim = 0; dim < 4 && Budget(); ++dim) {
+        while (*best.Fields()[dim] > 1 && Budget()) {
+          const long long now = *best.Fields()[dim];
+          Dims half = best;
+          *half.Fields()[dim] = now / 2;
+          if (Shows(half)) {
+            best = half;
+            changed = true;
+            continue;
+          }
+          const long long mid = (now / 2 + now) / 2;
+          if (mid <= now / 2 || mid >= now || !Budget()) break;
+          Dims between = best;
+          *between.Fields()[dim] = mid;
+          if (!Shows(between)) break;
+          best = between;
+          changed = true;
+        }
+      }
+    }
+    return best;
+  }
 };
 
-}  // namespace
-
-int RunShrinkCommand(const ShrinkCommand& cmd) {
-  Result<TrialRef> ref = FindTrial(cmd.results, cmd.trial);
-  if (!ref.ok()) {
-    std::cerr << "crashbench: " << ref.status().message() << "\n";
-    return 2;
-  }
+// The anomaly kind to keep: --kind, or the trial's first violation. Says why
+// on stderr and returns nothing when there is none (a usage error).
+std::optional<AnomalyKind> KindToKeep(const ShrinkCommand& cmd, const TrialRef& ref) {
   std::optional<AnomalyKind> kind;
-  const AnomalyCounts counts = ref->trial.value("anomalies", AnomalyCounts{});
+  const AnomalyCounts counts = ref.trial.value("anomalies", AnomalyCounts{});
   if (!cmd.kind.empty()) {
     kind = AnomalyFromName(cmd.kind);
     if (!kind) {
       std::cerr << "crashbench: --kind " << cmd.kind
                 << ": unknown anomaly kind (valid kinds: " << AnomalyNameList() << ")\n";
-      return 2;
+      return std::nullopt;
     }
   } else {
     for (AnomalyKind k : kAllAnomalyKinds) {
@@ -121,9 +144,37 @@ int RunShrinkCommand(const ShrinkCommand& cmd) {
       std::cerr << "crashbench: trial " << cmd.trial
                 << " shows no violation, so there is nothing to shrink "
                 << "(name a kind with --kind, e.g. --kind lost-unacked)\n";
-      return 2;
+      return std::nullopt;
     }
   }
+  return kind;
+}
+
+// One line: why the search stopped, and every dimension from -> to.
+void PrintShrunk(const Shrinker& sh, Dims best) {
+  const ShrinkCommand& cmd = sh.cmd;
+  const char* why = sh.interrupted                  ? "interrupted"
+                    : sh.runs >= cmd.max_runs       ? "--max-runs reached"
+                    : NowMicros() >= sh.deadline_us ? "--max-seconds reached"
+                                                    : "no dimension shrinks further";
+  Dims from = DimsOf(sh.original);
+  std::cerr << "shrunk after " << sh.runs << " runs (" << why << "): ";
+  for (size_t dim = 0; dim < 4; ++dim)
+    std::cerr << (dim ? ", " : "") << kDimNames[dim] << " " << *from.Fields()[dim] << " -> "
+              << *best.Fields()[dim];
+  std::cerr << "\n";
+}
+
+}  // namespace
+
+int RunShrinkCommand(const ShrinkCommand& cmd) {
+  Result<TrialRef> ref = FindTrial(cmd.results, cmd.trial);
+  if (!ref.ok()) {
+    std::cerr << "crashbench: " << ref.status().message() << "\n";
+    return 2;
+  }
+  std::optional<AnomalyKind> kind = KindToKeep(cmd, *ref);
+  if (!kind) return 2;
   InstallInterruptHandlers();
   const Scenario& original = ref->scenario;
   Shrinker sh{cmd, original, *kind, NowMicros() + cmd.max_seconds * 1000000LL};
@@ -138,43 +189,13 @@ int RunShrinkCommand(const ShrinkCommand& cmd) {
               << " trials, so there is nothing to shrink from (try more --attempts)\n";
     return sh.interrupted ? 3 : 1;
   }
-  for (bool changed = true; changed && sh.Budget();) {
-    changed = false;
-    for (size_t dim = 0; dim < 4 && sh.Budget(); ++dim) {
-      while (*best.Fields()[dim] > 1 && sh.Budget()) {
-        const long long now = *best.Fields()[dim];
-        Dims half = best;
-        *half.Fields()[dim] = now / 2;
-        if (sh.Shows(half)) {
-          best = half;
-          changed = true;
-          continue;
-        }
-        const long long mid = (now / 2 + now) / 2;
-        if (mid <= now / 2 || mid >= now || !sh.Budget()) break;
-        Dims between = best;
-        *between.Fields()[dim] = mid;
-        if (!sh.Shows(between)) break;
-        best = between;
-        changed = true;
-      }
-    }
-  }
-  const char* why = sh.interrupted                  ? "interrupted"
-                    : sh.runs >= cmd.max_runs       ? "--max-runs reached"
-                    : NowMicros() >= sh.deadline_us ? "--max-seconds reached"
-                                                    : "no dimension shrinks further";
+  best = sh.Shrink(best);
+  PrintShrunk(sh, best);
   Scenario result = Candidate(original, best, cmd.attempts);
   result.name = original.name + "-shrunk";
   result.forbid.insert(
       *kind);  // so that `crashbench run` of it exits 1: git bisect run reads "bad"
   const std::string text = ScenarioToJson(result).dump(2) + "\n";
-  Dims from = DimsOf(original);
-  std::cerr << "shrunk after " << sh.runs << " runs (" << why << "): ";
-  for (size_t dim = 0; dim < 4; ++dim)
-    std::cerr << (dim ? ", " : "") << kDimNames[dim] << " " << *from.Fields()[dim] << " -> "
-              << *best.Fields()[dim];
-  std::cerr << "\n";
   if (!cmd.out.empty()) {
     if (Status st = WriteFileAtomic(cmd.out, text); !st.ok()) {
       std::cerr << "crashbench: cannot write " << cmd.out << ": " << st.message() << "\n";

@@ -72,23 +72,26 @@ int CheckCanTestHere(const std::vector<Scenario>& scenarios) {
   return 0;
 }
 
-}  // namespace
-
-int RunRunCommand(const RunCommand& cmd) {
+// The scenarios to run: the built-in matrix, or every scenario of the files.
+Result<std::vector<Scenario>> LoadRunScenarios(const RunCommand& cmd) {
   std::vector<Scenario> scenarios;
   if (cmd.files.empty()) {
     scenarios = DefaultMatrix(cmd.quick);
   } else {
     if (cmd.quick)
-      return InputError("--quick applies to the built-in matrix, not to scenario files");
+      return Status::Error("--quick applies to the built-in matrix, not to scenario files");
     for (const std::string& f : cmd.files) {
       Result<std::vector<Scenario>> loaded = LoadScenarioFile(f);
-      if (!loaded.ok()) return InputError(loaded.status().message());
+      if (!loaded.ok()) return loaded.status();
       scenarios.insert(scenarios.end(), loaded->begin(), loaded->end());
     }
   }
-  int shard_index = 0, shard_count = 1;
-  if (int code = ResolveShard(cmd, &shard_index, &shard_count); code != 0) return code;
+  return scenarios;
+}
+
+// --scenario: only the scenarios named, in the order named.
+Status PickScenarios(const RunCommand& cmd, std::vector<Scenario>* all) {
+  std::vector<Scenario>& scenarios = *all;
   if (!cmd.only_scenarios.empty()) {
     std::vector<Scenario> picked;
     for (const std::string& name : cmd.only_scenarios) {
@@ -97,42 +100,31 @@ int RunRunCommand(const RunCommand& cmd) {
       if (it == scenarios.end()) {
         std::string valid;
         for (const Scenario& s : scenarios) (valid += valid.empty() ? "" : ", ") += s.name;
-        return InputError("no scenario named '" + name + "' (valid names: " + valid + ")");
+        return Status::Error("no scenario named '" + name + "' (valid names: " + valid + ")");
       }
       picked.push_back(*it);
     }
     scenarios = picked;
   }
-  for (Scenario& s : scenarios) {
+  return Status::Ok();
+}
+
+// --trials and --start-method override every scenario's; --trial must exist.
+Status ApplyOverrides(const RunCommand& cmd, std::vector<Scenario>* all) {
+  for (Scenario& s : *all) {
     if (cmd.trials) s.trials = *cmd.trials;
     if (cmd.start_method)
       s.start_method = *cmd.start_method == "spawn" ? StartMethod::kSpawn : StartMethod::kFork;
     if (cmd.trial && !cmd.explore && *cmd.trial >= s.trials)
-      return InputError("--trial " + std::to_string(*cmd.trial) + ": scenario '" + s.name +
-                        "' has trials 0.." + std::to_string(s.trials - 1));
+      return Status::Error("--trial " + std::to_string(*cmd.trial) + ": scenario '" + s.name +
+                           "' has trials 0.." + std::to_string(s.trials - 1));
   }
+  return Status::Ok();
+}
 
-  // The results directory exists before the run: every finished trial is
-  // spilled there, so memory stays flat however many trials run.
-  const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
-  if (Status st = MakeDirs(out_dir); !st.ok())
-    return InputError("--out " + out_dir + " cannot be a results directory: " + st.message());
-  if (int code = CheckCanTestHere(scenarios); code != 0) return code;
-  RunOptions opt;
-  opt.spill_path = out_dir + "/.trials.jsonl.tmp";
-  opt.jobs = cmd.jobs;
-  opt.keep = cmd.keep;
-  opt.only_trial = cmd.trial;
-  opt.random_window_us = cmd.random_window_us;
-  opt.explore = cmd.explore;
-  opt.scratch_parent = cmd.scratch_parent;
-  opt.self_exe = SelfExe();
-  opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
-  opt.shard_index = shard_index;
-  opt.shard_count = shard_count;
-  InstallInterruptHandlers();
-  RunOutcome outcome = RunScenarios(scenarios, opt);
-
+// The tables on stdout, results.json, the reports; the run's exit code.
+int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::string& out_dir,
+              int shard_index, int shard_count) {
   ReplayInfo replay{cmd.files.size() == 1 ? cmd.files[0] : "", cmd.quick, cmd.explore, ""};
   if (cmd.trials) replay.overrides += "--trials " + std::to_string(*cmd.trials);
   if (cmd.start_method)
@@ -160,6 +152,40 @@ int RunRunCommand(const RunCommand& cmd) {
   if (!cmd.no_reports) WriteRunReports(out_dir + "/results.json", out_dir, std::cout);
   if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
   return RunExitCode(outcome);
+}
+
+}  // namespace
+
+int RunRunCommand(const RunCommand& cmd) {
+  Result<std::vector<Scenario>> loaded = LoadRunScenarios(cmd);
+  if (!loaded.ok()) return InputError(loaded.status().message());
+  std::vector<Scenario> scenarios = std::move(*loaded);
+  int shard_index = 0, shard_count = 1;
+  if (int code = ResolveShard(cmd, &shard_index, &shard_count); code != 0) return code;
+  if (Status st = PickScenarios(cmd, &scenarios); !st.ok()) return InputError(st.message());
+  if (Status st = ApplyOverrides(cmd, &scenarios); !st.ok()) return InputError(st.message());
+
+  // The results directory exists before the run: every finished trial is
+  // spilled there, so memory stays flat however many trials run.
+  const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
+  if (Status st = MakeDirs(out_dir); !st.ok())
+    return InputError("--out " + out_dir + " cannot be a results directory: " + st.message());
+  if (int code = CheckCanTestHere(scenarios); code != 0) return code;
+  RunOptions opt;
+  opt.spill_path = out_dir + "/.trials.jsonl.tmp";
+  opt.jobs = cmd.jobs;
+  opt.keep = cmd.keep;
+  opt.only_trial = cmd.trial;
+  opt.random_window_us = cmd.random_window_us;
+  opt.explore = cmd.explore;
+  opt.scratch_parent = cmd.scratch_parent;
+  opt.self_exe = SelfExe();
+  opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
+  opt.shard_index = shard_index;
+  opt.shard_count = shard_count;
+  InstallInterruptHandlers();
+  RunOutcome outcome = RunScenarios(scenarios, opt);
+  return ReportRun(cmd, outcome, out_dir, shard_index, shard_count);
 }
 
 int RunSweepCommand(const SweepCommand& cmd) {

@@ -20,20 +20,11 @@ constexpr const char* kExitCodes =
     "file is named with what is wrong); 3 inconclusive under --strict, or the harness failed or "
     "was interrupted; 125 cannot test here (a precondition is missing).";
 
-}  // namespace
+// One function a subcommand: each adds its options to app, binding them to
+// the command's fields, and returns the subcommand so main can tell which ran.
+// The order they are called in is the order --help lists them.
 
-int main(int argc, char** argv) {
-  if (argc == 3 && std::string(argv[1]) == "__worker") crashbench::SpawnedWorkerMain(argv[2]);
-
-  CLI::App app{
-      "crashbench: runs write strategies in real worker processes, breaks them the way "
-      "production breaks them, and reports what a downstream reader would have seen."};
-  app.footer(kExitCodes);
-  app.require_subcommand(1);
-  app.set_version_flag("--version",
-                       std::string(CRASHBENCH_VERSION) + " (" + CRASHBENCH_GIT_SHA + ")");
-
-  crashbench::RunCommand run;
+CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Run scenarios (default: the built-in matrix) and write results.json");
   run_cmd->add_option("files", run.files, "Scenario files (JSON: one object or an array)")
@@ -66,8 +57,10 @@ int main(int argc, char** argv) {
                       "GTEST_TOTAL_SHARDS when set); join shards with merge");
   run_cmd->add_flag("--no-reports", run.no_reports,
                     "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
+  return run_cmd;
+}
 
-  crashbench::VerifyCommand verify;
+CLI::App* AddVerifyCommand(CLI::App& app, crashbench::VerifyCommand& verify) {
   CLI::App* verify_cmd =
       app.add_subcommand("verify", "Judge an output directory as a downstream reader would");
   verify_cmd->add_option("dir", verify.dir, "The output directory")->required();
@@ -81,8 +74,10 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   verify_cmd->add_option("--acked", verify.acked_file, "JSON array of acknowledged task ids");
   verify_cmd->add_flag("--json", verify.json, "Print one JSON object");
+  return verify_cmd;
+}
 
-  crashbench::SweepCommand sweep;
+CLI::App* AddSweepCommand(CLI::App& app, crashbench::SweepCommand& sweep) {
   CLI::App* sweep_cmd = app.add_subcommand(
       "sweep", "Measure costs over a grid of configurations: one table, one chart");
   sweep_cmd->add_option("--strategy", sweep.strategies, "Strategies (default: all)")
@@ -106,14 +101,18 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--scratch", sweep.scratch_parent,
                         "Parent directory for scratch directories");
   sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
+  return sweep_cmd;
+}
 
-  crashbench::MergeCommand merge;
+CLI::App* AddMergeCommand(CLI::App& app, crashbench::MergeCommand& merge) {
   CLI::App* merge_cmd =
       app.add_subcommand("merge", "Join the results of run --shard I/N into one results file");
   merge_cmd->add_option("files", merge.files, "Every shard's results.json")->required();
   merge_cmd->add_option("-o,--out", merge.out, "The merged results file")->required();
+  return merge_cmd;
+}
 
-  crashbench::ReplayTrialCommand replay;
+CLI::App* AddReplayCommand(CLI::App& app, crashbench::ReplayTrialCommand& replay) {
   CLI::App* replay_cmd = app.add_subcommand(
       "replay",
       "Rerun one trial of a results file exactly, keep its directory, dump the damaged bytes");
@@ -129,8 +128,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 4096));
   replay_cmd->add_option("--scratch", replay.scratch_parent,
                          "Parent directory for the kept scratch directory");
+  return replay_cmd;
+}
 
-  crashbench::ShrinkCommand shrink;
+CLI::App* AddShrinkCommand(CLI::App& app, crashbench::ShrinkCommand& shrink) {
   CLI::App* shrink_cmd = app.add_subcommand(
       "shrink",
       "Find the smallest workload that still shows a trial's anomaly; print its scenario file");
@@ -153,7 +154,10 @@ int main(int argc, char** argv) {
   shrink_cmd->add_option("--scratch", shrink.scratch_parent,
                          "Parent directory for scratch directories");
   shrink_cmd->add_flag("--no-progress", shrink.no_progress, "Print no line per candidate");
-  crashbench::ReportCommand report;
+  return shrink_cmd;
+}
+
+CLI::App* AddReportCommand(CLI::App& app, crashbench::ReportCommand& report) {
   CLI::App* report_cmd = app.add_subcommand(
       "report",
       "Write summary.md, junit.xml, report.html and bench.json from a results file; on GitHub "
@@ -165,11 +169,10 @@ int main(int argc, char** argv) {
   report_cmd->footer(
       "Exit codes: 0 the reports were written (whatever the results say; run gives the "
       "verdict); 2 not a results file; 3 a report could not be written.");
+  return report_cmd;
+}
 
-  CLI::App* list_cmd =
-      app.add_subcommand("list", "List strategies, their options, faults and fault points");
-
-  crashbench::GateCommand gate;
+CLI::App* AddGateCommand(CLI::App& app, crashbench::GateCommand& gate) {
   CLI::App* gate_cmd = app.add_subcommand(
       "gate",
       "CI gate: compare CURRENT results with a baseline; exit 1 when an expectation failed, a "
@@ -196,8 +199,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   gate_cmd->add_option("--alpha", gate.alpha, "Significance level of the tests")
       ->check(CLI::Range(1e-9, 0.5));
+  return gate_cmd;
+}
 
-  crashbench::CompareCommand compare;
+CLI::App* AddCompareCommand(CLI::App& app, crashbench::CompareCommand& compare) {
   CLI::App* compare_cmd = app.add_subcommand(
       "compare",
       "Timing honest on one machine: run A and B interleaved (A B A B ...) for --rounds rounds, "
@@ -228,6 +233,42 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1e-9, 0.5));
   compare_cmd->add_option("--scratch", compare.scratch_parent,
                           "Parent directory for scratch directories");
+  return compare_cmd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "__worker") crashbench::SpawnedWorkerMain(argv[2]);
+
+  CLI::App app{
+      "crashbench: runs write strategies in real worker processes, breaks them the way "
+      "production breaks them, and reports what a downstream reader would have seen."};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       std::string(CRASHBENCH_VERSION) + " (" + CRASHBENCH_GIT_SHA + ")");
+
+  crashbench::RunCommand run;
+  CLI::App* run_cmd = AddRunCommand(app, run);
+  crashbench::VerifyCommand verify;
+  CLI::App* verify_cmd = AddVerifyCommand(app, verify);
+  crashbench::SweepCommand sweep;
+  CLI::App* sweep_cmd = AddSweepCommand(app, sweep);
+  crashbench::MergeCommand merge;
+  CLI::App* merge_cmd = AddMergeCommand(app, merge);
+  crashbench::ReplayTrialCommand replay;
+  CLI::App* replay_cmd = AddReplayCommand(app, replay);
+  crashbench::ShrinkCommand shrink;
+  CLI::App* shrink_cmd = AddShrinkCommand(app, shrink);
+  crashbench::ReportCommand report;
+  CLI::App* report_cmd = AddReportCommand(app, report);
+  CLI::App* list_cmd =
+      app.add_subcommand("list", "List strategies, their options, faults and fault points");
+  crashbench::GateCommand gate;
+  CLI::App* gate_cmd = AddGateCommand(app, gate);
+  crashbench::CompareCommand compare;
+  CLI::App* compare_cmd = AddCompareCommand(app, compare);
 
   try {
     app.parse(argc, argv);

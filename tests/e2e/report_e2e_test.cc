@@ -149,17 +149,12 @@ std::vector<int> ChildrenOf(pid_t parent) {
   return kids;
 }
 
-// Runs the browser in a process group of its own, with its profile, home,
-// caches and temp files inside `dir`, and an environment marker. On timeout
-// the whole group is killed; after the browser exits its group is killed
-// anyway. chromium's crash handler daemonizes out of the group, so the test
-// process is a child subreaper while the browser runs: whatever leaves the
-// group is reparented here, then killed by pid and reaped. *leftovers gets the
-// processes still alive (or still carrying the marker) after that.
-BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>& args,
-                      const std::string& dir, int timeout_ms, std::vector<int>* leftovers) {
-  const std::string home = dir + "/home", tmp = dir + "/tmp",
-                    marker = "CRASHBENCH_BROWSER_TEST=" + dir;
+// Starts the browser in a process group of its own (its pid is the group's),
+// with its profile, home, caches and temp files inside `dir`, the environment
+// marker, and stdout and stderr in dir/stdout and dir/stderr. -1 if fork failed.
+pid_t StartBrowser(const std::string& browser, const std::vector<std::string>& args,
+                   const std::string& dir, const std::string& marker) {
+  const std::string home = dir + "/home", tmp = dir + "/tmp";
   (void)MakeDirs(home);
   (void)MakeDirs(tmp);
   std::vector<std::string> argv_s = {browser,
@@ -185,10 +180,6 @@ BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
   const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
-  int was_subreaper = 0;
-  ::prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  const std::vector<int> children_before = ChildrenOf(::getpid());
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
@@ -201,9 +192,12 @@ BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
-  BrowserRun run;
-  if (pid < 0) return run;
-  ::setpgid(pid, pid);  // also here: no window in which the group does not exist yet
+  if (pid > 0) ::setpgid(pid, pid);  // also here: no window in which the group does not exist yet
+  return pid;
+}
+
+// Waits for the browser until timeout_ms, then kills its group; its wait status.
+int WaitForBrowser(pid_t pid, int timeout_ms, BrowserRun* run) {
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
@@ -211,14 +205,21 @@ BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>
     if (w == pid) break;
     if (w < 0 && errno != EINTR) break;
     if (std::chrono::steady_clock::now() > deadline) {
-      run.timed_out = true;
+      run->timed_out = true;
       ::kill(-pid, SIGKILL);
       RetryOnEintr([&] { return ::waitpid(pid, &status, 0); });
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ::kill(-pid, SIGKILL);  // helpers (zygote, renderer, gpu) that outlived the browser
+  return status;
+}
+
+// Kills and reaps, for up to 5 s, what the browser in group `pid` left behind:
+// this process's children not in children_before (reparented here, the
+// subreaper) and every process carrying the marker. Returns those still there.
+std::vector<int> KillBrowserLeftovers(pid_t pid, const std::vector<int>& children_before,
+                                      const std::string& marker, BrowserRun* run) {
   const auto started_here = [&](int p) {
     return std::find(children_before.begin(), children_before.end(), p) == children_before.end();
   };
@@ -231,18 +232,40 @@ BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>
       if (std::find(left.begin(), left.end(), p) == left.end()) left.push_back(p);
     if (left.empty()) break;
     if (i == 0)
-      for (int p : left) run.ended_outside_group += ::getpgid(p) != pid;
+      for (int p : left) run->ended_outside_group += ::getpgid(p) != pid;
     for (int p : left) {
       ::kill(p, SIGKILL);
       ::waitpid(p, nullptr, WNOHANG);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  *leftovers = left;
+  return left;
+}
+
+// Runs the browser in a process group of its own, with its profile, home,
+// caches and temp files inside `dir`, and an environment marker. On timeout
+// the whole group is killed; after the browser exits its group is killed
+// anyway. chromium's crash handler daemonizes out of the group, so the test
+// process is a child subreaper while the browser runs: whatever leaves the
+// group is reparented here, then killed by pid and reaped. *leftovers gets the
+// processes still alive (or still carrying the marker) after that.
+BrowserRun RunBrowser(const std::string& browser, const std::vector<std::string>& args,
+                      const std::string& dir, int timeout_ms, std::vector<int>* leftovers) {
+  const std::string marker = "CRASHBENCH_BROWSER_TEST=" + dir;
+  int was_subreaper = 0;
+  ::prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  const std::vector<int> children_before = ChildrenOf(::getpid());
+  const pid_t pid = StartBrowser(browser, args, dir, marker);
+  BrowserRun run;
+  if (pid < 0) return run;
+  const int status = WaitForBrowser(pid, timeout_ms, &run);
+  ::kill(-pid, SIGKILL);  // helpers (zygote, renderer, gpu) that outlived the browser
+  *leftovers = KillBrowserLeftovers(pid, children_before, marker, &run);
   ::prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = Slurp(out_path);
-  run.err = Slurp(err_path);
+  run.out = Slurp(dir + "/stdout");
+  run.err = Slurp(dir + "/stderr");
   return run;
 }
 

@@ -121,7 +121,7 @@ std::unique_ptr<Strategy> Make() {
   return std::make_unique<S>();
 }
 
-PoolOutcome RunPipeFull(const StrategyInfo& info, const std::string& dir, int workers,
+SubjectOutcome RunPipeFull(const StrategyInfo& info, const std::string& dir, int workers,
                         const ArmedFault& armed) {
   static const std::unique_ptr<Fault> pipe_full = FindFault("pipe-full")->make();
   PoolConfig c;
@@ -134,12 +134,12 @@ PoolOutcome RunPipeFull(const StrategyInfo& info, const std::string& dir, int wo
   c.fault = armed;
   c.fault.impl = pipe_full.get();
   c.fault_kind = "pipe-full";
-  Result<PoolOutcome> out = RunPool(c);
+  Result<SubjectOutcome> out = RunPool(c);
   EXPECT_TRUE(out.ok()) << out.status().message();
-  return out.ok() ? std::move(*out) : PoolOutcome{};
+  return out.ok() ? std::move(*out) : SubjectOutcome{};
 }
 
-std::set<long long> Acked(const PoolOutcome& o) {
+std::set<long long> Acked(const SubjectOutcome& o) {
   std::set<long long> acked;
   for (const auto& [task, at] : o.acks) acked.insert(task);
   return acked;
@@ -157,7 +157,7 @@ TEST(PoolResultPipe, TheWorkerAtTheTriggerHangsHoweverLateTheSupervisorFires) {
   armed.trigger = TriggerType::kPoint;
   armed.point = FaultPoint::kMidRecord;
   armed.occurrence = 2;
-  const PoolOutcome o = RunPipeFull(info, scratch.path(), 1, armed);
+  const SubjectOutcome o = RunPipeFull(info, scratch.path(), 1, armed);
   ASSERT_EQ(o.processes.size(), 1u);
   EXPECT_TRUE(o.hang) << "its report of task 1 was read after the reader had stopped";
   EXPECT_FALSE(o.pipeline_ok);
@@ -179,7 +179,7 @@ TEST(PoolResultPipe, AWorkerWhoseLastReportWasSentIsNotWhereTheFaultActed) {
   armed.trigger = TriggerType::kAfterRecords;
   armed.after_records = 1;
   armed.target_worker = 0;
-  const PoolOutcome o = RunPipeFull(info, scratch.path(), 2, armed);
+  const SubjectOutcome o = RunPipeFull(info, scratch.path(), 2, armed);
   ASSERT_EQ(o.processes.size(), 2u);
   EXPECT_FALSE(o.hang);
   EXPECT_EQ(Acked(o), (std::set<long long>{0, 1}));
