@@ -122,7 +122,7 @@ std::unique_ptr<Strategy> Make() {
 }
 
 SubjectOutcome RunPipeFull(const StrategyInfo& info, const std::string& dir, int workers,
-                        const ArmedFault& armed) {
+                           const ArmedFault& armed) {
   static const std::unique_ptr<Fault> pipe_full = FindFault("pipe-full")->make();
   PoolConfig c;
   c.strategy = &info;
