@@ -21,33 +21,11 @@ void UniqueFd::Reset(int fd) {
 }
 
 Status WriteFull(int fd, const void* buf, size_t n) {
-  const char* p = static_cast<const char*>(buf);
-  while (n > 0) {
-    ssize_t w = RetryOnEintr([&] { return ::write(fd, p, n); });
-    if (w < 0) return ErrnoStatus("write", errno);
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return Status::Ok();
+  return sys_detail::WriteFullWith(::write, fd, buf, n);
 }
 
 Status ReadFull(int fd, void* buf, size_t n, size_t* got) {
-  char* p = static_cast<char*>(buf);
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = RetryOnEintr([&] { return ::read(fd, p + done, n - done); });
-    if (r < 0) {
-      if (got) *got = done;
-      return ErrnoStatus("read", errno);
-    }
-    if (r == 0) {
-      if (got) *got = done;
-      return Status::Error("eof");
-    }
-    done += static_cast<size_t>(r);
-  }
-  if (got) *got = done;
-  return Status::Ok();
+  return sys_detail::ReadFullWith(::read, fd, buf, n, got);
 }
 
 Status MakePipe(UniqueFd* read_end, UniqueFd* write_end, int extra_flags) {

@@ -6,6 +6,8 @@
 // between fork and exec and inside forked workers.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -59,6 +61,43 @@ Status WriteFull(int fd, const void* buf, size_t n);
 // Reads exactly n bytes. Returns an error with err()==0 and message "eof" if
 // the stream ends first (*got says how many bytes arrived).
 Status ReadFull(int fd, void* buf, size_t n, size_t* got = nullptr);
+
+namespace sys_detail {
+// The loops of WriteFull and ReadFull over any call shaped like write(2) or
+// read(2), which they pass ::write and ::read: a test passes a call that
+// scripts short transfers, EINTR and errors the kernel gives only by chance.
+template <typename WriteCall>
+Status WriteFullWith(WriteCall write_call, int fd, const void* buf, size_t n) {
+  const char* p = static_cast<const char*>(buf);
+  while (n > 0) {
+    ssize_t w = RetryOnEintr([&] { return write_call(fd, p, n); });
+    if (w < 0) return ErrnoStatus("write", errno);
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+template <typename ReadCall>
+Status ReadFullWith(ReadCall read_call, int fd, void* buf, size_t n, size_t* got) {
+  char* p = static_cast<char*>(buf);
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = RetryOnEintr([&] { return read_call(fd, p + done, n - done); });
+    if (r < 0) {
+      if (got) *got = done;
+      return ErrnoStatus("read", errno);
+    }
+    if (r == 0) {
+      if (got) *got = done;
+      return Status::Error("eof");
+    }
+    done += static_cast<size_t>(r);
+  }
+  if (got) *got = done;
+  return Status::Ok();
+}
+}  // namespace sys_detail
 
 // pipe2(O_CLOEXEC) into two owned descriptors: [0] reads, [1] writes.
 Status MakePipe(UniqueFd* read_end, UniqueFd* write_end, int extra_flags = 0);
