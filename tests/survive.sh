@@ -97,11 +97,11 @@ check "--scratch naming no directory exits 2" [ $rc -eq 2 ]
 check "... with the crashbench: prefix" grep -q "^crashbench: --scratch" "$W/p.err"
 
 # Command-line messages.
-msg() { "$BIN" "$@" 2>&1 >/dev/null; }
 check "--trials 0 gives a plain range" sh -c "'$BIN' run --trials 0 2>&1 | grep -q 'from 1 to'"
 check "an unknown subcommand is named" sh -c "'$BIN' frobnicate 2>&1 | grep -q \"unknown subcommand 'frobnicate'\""
-"$BIN" merge "$W/long.json" -o "$W" >/dev/null 2>&1; rc=$?
+"$BIN" merge "$W/long.json" -o "$W" >/dev/null 2>"$W/m.err"; rc=$?
 check "merge -o DIR exits 2" [ $rc -eq 2 ]
+check "... saying it is a directory" grep -q "is a directory" "$W/m.err"
 check "compare names the binary's exit" sh -c "'$BIN' compare '$W/long.json' --binary-a /bin/false --binary-b /bin/false --rounds 1 2>&1 | grep -q 'exited 1'"
 
 # A full disk under --out: a small tmpfs in a private mount namespace.
