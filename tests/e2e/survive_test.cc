@@ -205,9 +205,13 @@ TEST_F(SurviveTest, CliMessagesArePlain) {
   expect({"run", "--no-such-option"}, 2, "--no-such-option");
   d_.Write("shard.json", "{}");
   expect({"merge", d_.path() + "/shard.json", "-o", d_.path()}, 2, "is a directory");
-  expect({"compare", d_.path() + "/long.json", "--binary-a", "/bin/false", "--binary-b",
-          "/bin/false", "--rounds", "1"},
-         3, "/bin/false run " + d_.path() + "/long.json exited 1 and wrote no results.json");
+  CommandResult cmp = RunCrashbench({"compare", d_.path() + "/long.json", "--binary-a",
+                                     "/bin/false", "--binary-b", "/bin/false", "--rounds", "1"},
+                                    d_.path());
+  EXPECT_EQ(cmp.exit_code, 3);
+  EXPECT_NE(cmp.err.find("crashbench compare: side A, round 1: /bin/false run "), std::string::npos)
+      << cmp.err;
+  EXPECT_NE(cmp.err.find("exited 1 and wrote no results.json"), std::string::npos) << cmp.err;
   for (const char* sub : {"run", "verify", "merge", "recover", "clean", "gate", "compare"}) {
     CommandResult h = RunCrashbench({sub, "--help"}, d_.path());
     EXPECT_NE(h.out.find("Exit codes:"), std::string::npos) << sub;
