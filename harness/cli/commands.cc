@@ -1,5 +1,6 @@
 #include "harness/cli/commands.h"
 
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -237,6 +238,9 @@ int RunSweepCommand(const SweepCommand& cmd) {
         }
   }
   if (int code = CheckScratchParent(cmd.scratch_parent); code != 0) return code;
+  if (struct stat st{};
+      !cmd.out_dir.empty() && ::stat(cmd.out_dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+    return InputError("--out " + cmd.out_dir + ": exists and is not a directory");
   RunOptions opt;
   opt.jobs = 1;
   opt.scratch_parent = cmd.scratch_parent;
