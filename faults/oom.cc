@@ -13,6 +13,9 @@
 // Either way its stdio buffers are lost and the page cache survives.
 // From the supervisor it is delivered as SIGUSR2: the target fires at its next
 // fault point (allocation is not async-signal-safe, so never in the handler).
+#include "faults/oom.h"
+
+#include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -200,7 +203,42 @@ Result<std::unique_ptr<FaultScene>> OomFault::PrepareScene(const SceneRequest& r
   return scene;
 }
 
+// The directories crashbench-oom-<pid> cgroups are made in (v1, v2).
+std::vector<std::string> OomCgroupParents() {
+  std::vector<std::string> parents;
+  Result<OwnCgroups> own = ReadOwnCgroups();
+  if (!own.ok()) return parents;
+  if (!own->v1.empty())
+    parents.push_back("/sys/fs/cgroup/memory" + (own->v1 == "/" ? "" : own->v1));
+  if (!own->v2.empty()) parents.push_back("/sys/fs/cgroup" + (own->v2 == "/" ? "" : own->v2));
+  return parents;
+}
+
 }  // namespace
+
+std::vector<std::string> RemoveStaleOomCgroups() {
+  std::vector<std::string> removed;
+  const std::string prefix = "crashbench-oom-";
+  for (const std::string& parent : OomCgroupParents()) {
+    DIR* d = ::opendir(parent.c_str());
+    if (!d) continue;
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+    ::closedir(d);
+    for (const std::string& name : names) {
+      if (name.rfind(prefix, 0) != 0 || name.size() > prefix.size() + 9) continue;
+      const std::string digits = name.substr(prefix.size());
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      const pid_t pid = static_cast<pid_t>(std::stol(digits));
+      if (pid <= 0 || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+      const std::string dir = parent + "/" + name;
+      if (::rmdir(dir.c_str()) == 0)
+        removed.push_back("removed the memory cgroup " + dir + " of a dead trial (pid " + digits +
+                          ")");
+    }
+  }
+  return removed;
+}
 
 std::unique_ptr<Fault> MakeOomFault() { return std::make_unique<OomFault>(); }
 

@@ -185,6 +185,7 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
         if (!line.ok()) return line.status();
         tj = nlohmann::json::parse(*line, nullptr, false);
         if (tj.is_discarded()) return Status::Error("a spilled trial is not valid JSON");
+        tj.erase("scenario_index");  // the spill's own bookkeeping (for recover)
       } else {
         tj = TrialResultToJson(t, false);
       }

@@ -51,6 +51,7 @@ Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGHUP, SIG_DFL);
     CloseAllExcept(keep);
     // The child's stack is a copy of the parent's: an exception must never
     // unwind into the parent's frames (a test runner's handler would go on

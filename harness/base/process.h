@@ -52,7 +52,7 @@ class Child {
 
 // Forks a child that runs body() and must not return (it calls _exit). In the
 // child, before body: PR_SET_PDEATHSIG(SIGKILL) (and exit if the parent is
-// already gone), a new process group if new_group, SIGPIPE/SIGINT/SIGTERM back
+// already gone), a new process group if new_group, SIGPIPE/SIGINT/SIGTERM/SIGHUP back
 // to their defaults, and every descriptor above 2 not in keep_fds closed.
 // REQUIRES: the calling process is single-threaded; stdio was flushed.
 Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,

@@ -111,9 +111,13 @@ Result<json> RunBinary(const std::string& binary, const std::string& scenario_fi
   }
   const int status = child->wait_status();
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code != 0 && code != 1) {  // 1: an expectation failed, the timings still stand
+  // 1: an expectation failed, the timings still stand, but only if the
+  // binary wrote its results (a binary that is no crashbench exits 1 too).
+  const bool wrote = ::access((dir + "/results.json").c_str(), F_OK) == 0;
+  if ((code != 0 && code != 1) || !wrote) {
     Result<std::string> out = ReadFileToString(log);
-    return Status::Error(binary + " run " + scenario_file + " " + child->Describe() + ":\n" +
+    return Status::Error(binary + " run " + scenario_file + " " + child->Describe() +
+                         (wrote ? "" : " and wrote no results.json") + "; its output:\n" +
                          (out.ok() ? *out : std::string()));
   }
   return ResultScenarios(dir + "/results.json");

@@ -1,6 +1,7 @@
 // Spreading one run over several machines: `run --shard I/N` (or the
 // GoogleTest sharding variables) and `merge`.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -74,6 +75,9 @@ int ResolveShard(const RunCommand& cmd, int* index, int* count) {
 }
 
 int RunMergeCommand(const MergeCommand& cmd) {
+  struct stat out_stat {};
+  if (::stat(cmd.out.c_str(), &out_stat) == 0 && S_ISDIR(out_stat.st_mode))
+    return ShardError("merge -o " + cmd.out + ": is a directory (name the merged results file)");
   std::vector<ShardFile> files;
   for (const std::string& path : cmd.files) {
     Result<nlohmann::json> doc = ReadJsonFile(path);

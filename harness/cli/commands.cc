@@ -1,5 +1,6 @@
 #include "harness/cli/commands.h"
 
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "faults/registry.h"
 #include "harness/base/json_file.h"
 #include "harness/base/sys.h"
+#include "harness/run/run_lock.h"
 #include "harness/run/runner.h"
 #include "harness/verify/verifier.h"
 #include "results/chart.h"
@@ -122,6 +124,23 @@ Status ApplyOverrides(const RunCommand& cmd, std::vector<Scenario>* all) {
   return Status::Ok();
 }
 
+// results.json could not be written: says truthfully where the finished
+// trials are. The spill holds the trials spilled before any write failed
+// (those after stay in memory and are lost with this process).
+int ResultsNotWritten(const Status& st, const RunOutcome& outcome, const std::string& out_dir) {
+  std::string kept = "; no finished trial is kept";
+  long long spilled = 0;
+  for (const ScenarioResult& sr : outcome.scenarios)
+    for (const TrialResult& t : sr.trials) spilled += t.spill_offset >= 0;
+  if (!outcome.spill_path.empty() && spilled > 0)
+    kept = "; the " + std::to_string(spilled) + " trials spilled before it are kept in " +
+           outcome.spill_path + " (crashbench recover " + out_dir + " turns them into results)";
+  else if (!outcome.spill_path.empty())
+    ::unlink(outcome.spill_path.c_str());
+  std::cerr << "crashbench: could not write results: " << st.message() << kept << "\n";
+  return 3;
+}
+
 // The tables on stdout, results.json, the reports; the run's exit code.
 int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::string& out_dir,
               int shard_index, int shard_count) {
@@ -135,21 +154,18 @@ int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::strin
   std::string failures = RenderFailures(outcome, replay, 10);
   if (!failures.empty()) std::cout << "\n" << failures;
   if (cmd.keep) std::cout << "scratch directories kept under " << outcome.scratch_root << "\n";
-  Status st = WriteResultsFile(out_dir + "/results.json", outcome, replay);
-  if (!st.ok()) {
-    std::cerr << "crashbench: could not write results: " << st.message()
-              << (outcome.spill_path.empty()
-                      ? ""
-                      : "; every finished trial is kept in " + outcome.spill_path)
-              << "\n";
-    return 3;
-  }
+  if (!outcome.results_lost.empty())
+    std::cerr << "crashbench: stopped at once: a finished trial could not be kept ("
+              << outcome.results_lost << ")\n";
+  if (Status st = WriteResultsFile(out_dir + "/results.json", outcome, replay); !st.ok())
+    return ResultsNotWritten(st, outcome, out_dir);
   if (!outcome.spill_path.empty()) ::unlink(outcome.spill_path.c_str());
   if (shard_count > 1)
     std::cout << "shard " << shard_index << "/" << shard_count
               << " of the trials; join the shards with crashbench merge\n";
   std::cout << "results: " << out_dir << "/results.json\n";
   if (!cmd.no_reports) WriteRunReports(out_dir + "/results.json", out_dir, std::cout);
+  if (!outcome.results_lost.empty()) return 3;
   if (outcome.interrupted) std::cerr << "crashbench: interrupted; partial results written\n";
   return RunExitCode(outcome);
 }
@@ -167,12 +183,15 @@ int RunRunCommand(const RunCommand& cmd) {
 
   // The results directory exists before the run: every finished trial is
   // spilled there, so memory stays flat however many trials run.
+  // Every path the run writes is checked, and --out locked, before the first trial.
   const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() : cmd.out_dir;
-  if (Status st = MakeDirs(out_dir); !st.ok())
-    return InputError("--out " + out_dir + " cannot be a results directory: " + st.message());
   if (int code = CheckCanTestHere(scenarios); code != 0) return code;
+  RunLock out_lock;
+  if (int code = PrepareRunPaths(out_dir, cmd.scratch_parent, scenarios, cmd.jobs, &out_lock);
+      code != 0)
+    return code;
   RunOptions opt;
-  opt.spill_path = out_dir + "/.trials.jsonl.tmp";
+  opt.spill_path = out_dir + "/" + kSpillFileName;
   opt.jobs = cmd.jobs;
   opt.keep = cmd.keep;
   opt.only_trial = cmd.trial;
@@ -185,7 +204,11 @@ int RunRunCommand(const RunCommand& cmd) {
   opt.shard_count = shard_count;
   InstallInterruptHandlers();
   RunOutcome outcome = RunScenarios(scenarios, opt);
-  return ReportRun(cmd, outcome, out_dir, shard_index, shard_count);
+  for (const std::string& line : outcome.leftovers_removed) std::cerr << line << "\n";
+  const int code = ReportRun(cmd, outcome, out_dir, shard_index, shard_count);
+  // Spilled trials left for recover keep their lock file: it proves them a dead run's.
+  if (::access(opt.spill_path.c_str(), F_OK) == 0) out_lock.Abandon();
+  return code;
 }
 
 int RunSweepCommand(const SweepCommand& cmd) {
@@ -214,6 +237,10 @@ int RunSweepCommand(const SweepCommand& cmd) {
           scenarios.push_back(std::move(s));
         }
   }
+  if (int code = CheckScratchParent(cmd.scratch_parent); code != 0) return code;
+  if (struct stat st{};
+      !cmd.out_dir.empty() && ::stat(cmd.out_dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+    return InputError("--out " + cmd.out_dir + ": exists and is not a directory");
   RunOptions opt;
   opt.jobs = 1;
   opt.scratch_parent = cmd.scratch_parent;

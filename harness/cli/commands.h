@@ -126,3 +126,33 @@ struct ReportCommand {
 int RunReportCommand(const ReportCommand& cmd);
 
 }  // namespace crashbench
+
+namespace crashbench {
+
+// crashbench recover DIR [-o FILE] (in cmd_recover.cc): a dead run's spilled
+// trials in DIR become a results file.
+struct RecoverCommand {
+  std::string dir;
+  std::string out;  // default DIR/results.json
+};
+int RunRecoverCommand(const RecoverCommand& cmd);
+
+// crashbench clean [DIR...] (in cmd_recover.cc): removes what dead runs left.
+struct CleanCommand {
+  std::vector<std::string> dirs;  // default: the scratch parent and results/runs/*
+};
+int RunCleanCommand(const CleanCommand& cmd);
+
+// Before a run's first trial (in run_guard.cc): --out can be a results
+// directory (made here), --scratch is a writable directory, both have room
+// for what the run's size says it needs, and no other run holds --out.
+// Returns 0 with *lock held for the run's life, else prints why and returns
+// the exit code (2 bad input or a directory in use, 125 not enough room).
+class RunLock;
+struct Scenario;
+int PrepareRunPaths(const std::string& out_dir, const std::string& scratch_parent,
+                    const std::vector<Scenario>& scenarios, int jobs, RunLock* lock);
+// --scratch alone (sweep, replay, shrink, compare): 0 or 2 with the message printed.
+int CheckScratchParent(const std::string& scratch_parent);
+
+}  // namespace crashbench

@@ -20,6 +20,32 @@ constexpr const char* kExitCodes =
     "file is named with what is wrong); 3 inconclusive under --strict, or the harness failed or "
     "was interrupted; 125 cannot test here (a precondition is missing).";
 
+// A whole number in [lo, hi], said plainly (CLI11's range prints 309-digit doubles).
+CLI::Validator Between(long long lo, long long hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        long long v = 0;
+        size_t used = 0;
+        try {
+          v = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == text.size() && used > 0 && v >= lo && v <= hi) return "";
+        return text + " is not allowed: give a whole number from " + std::to_string(lo) + " to " +
+               std::to_string(hi);
+      },
+      "INT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]");
+}
+constexpr long long kMaxCount = 1000000000;  // counts (trials, tasks, records)
+
+// Each subcommand's --help ends with its own exit codes.
+constexpr const char* kRunExitCodes =
+    "Exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input (a bad file, "
+    "option or path, named with what is wrong; --out held by another run); 3 the harness failed, "
+    "the run was interrupted (SIGINT, SIGTERM or SIGHUP: partial results written) or its results "
+    "could not be kept (a full disk); 125 cannot test here (a missing kernel feature, no room).";
+
 // One function a subcommand: each adds its options to app, binding them to
 // the command's fields, and returns the subcommand so main can tell which ran.
 // The order they are called in is the order --help lists them.
@@ -32,9 +58,9 @@ CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
   run_cmd->add_flag("--quick", run.quick, "A few-second version of the built-in matrix");
   run_cmd->add_option("--scenario", run.only_scenarios, "Run only the scenarios with these names");
   run_cmd->add_option("--trial", run.trial, "Run only this trial index (replay)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(Between(0, kMaxCount));
   run_cmd->add_option("--trials", run.trials, "Override every scenario's trial count")
-      ->check(CLI::PositiveNumber);
+      ->check(Between(1, kMaxCount));
   run_cmd->add_option("--jobs,-j", run.jobs, "Trials run at once")->check(CLI::Range(1, 256));
   run_cmd->add_flag("--keep", run.keep, "Keep every trial's scratch directory");
   run_cmd->add_flag(
@@ -48,7 +74,7 @@ CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
   run_cmd
       ->add_option("--random-window-us", run.random_window_us,
                    "Replay: the window random moments were drawn from")
-      ->check(CLI::PositiveNumber);
+      ->check(Between(1, 1LL << 50));
   run_cmd->add_option("--scratch", run.scratch_parent,
                       "Parent directory for scratch directories (default $TMPDIR or /tmp)");
   run_cmd->add_flag("--no-progress", run.no_progress, "Never draw the progress line");
@@ -57,6 +83,7 @@ CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
                       "GTEST_TOTAL_SHARDS when set); join shards with merge");
   run_cmd->add_flag("--no-reports", run.no_reports,
                     "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
+  run_cmd->footer(kRunExitCodes);
   return run_cmd;
 }
 
@@ -69,11 +96,14 @@ CLI::App* AddVerifyCommand(CLI::App& app, crashbench::VerifyCommand& verify) {
       ->required()
       ->check(CLI::IsMember({"shared", "per-task"}));
   verify_cmd->add_option("--tasks", verify.tasks, "Tasks 0..N-1 were submitted")
-      ->check(CLI::PositiveNumber);
+      ->check(Between(1, kMaxCount));
   verify_cmd->add_option("--records-per-task", verify.records_per_task, "Records in every task")
-      ->check(CLI::PositiveNumber);
+      ->check(Between(1, kMaxCount));
   verify_cmd->add_option("--acked", verify.acked_file, "JSON array of acknowledged task ids");
   verify_cmd->add_flag("--json", verify.json, "Print one JSON object");
+  verify_cmd->footer(
+      "Exit codes: 0 no violation; 1 a reader would have seen a violation; 2 bad input (the "
+      "directory or --acked file cannot be read, named with what is wrong).");
   return verify_cmd;
 }
 
@@ -92,15 +122,16 @@ CLI::App* AddSweepCommand(CLI::App& app, crashbench::SweepCommand& sweep) {
       ->add_option("--fsync", sweep.fsync,
                    "fsync options, e.g. none,task (default: each strategy's)")
       ->delimiter(',');
-  sweep_cmd->add_option("--tasks", sweep.tasks, "Tasks per run")->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("--tasks", sweep.tasks, "Tasks per run")->check(Between(1, kMaxCount));
   sweep_cmd->add_option("--records-per-task", sweep.records_per_task, "Records per task")
-      ->check(CLI::PositiveNumber);
+      ->check(Between(1, kMaxCount));
   sweep_cmd->add_option("--repetitions", sweep.repetitions, "Runs per configuration")
       ->check(CLI::Range(1, 1000));
   sweep_cmd->add_option("--out", sweep.out_dir, "Where results.json and chart.svg go");
   sweep_cmd->add_option("--scratch", sweep.scratch_parent,
                         "Parent directory for scratch directories");
   sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
+  sweep_cmd->footer(kRunExitCodes);
   return sweep_cmd;
 }
 
@@ -109,6 +140,10 @@ CLI::App* AddMergeCommand(CLI::App& app, crashbench::MergeCommand& merge) {
       app.add_subcommand("merge", "Join the results of run --shard I/N into one results file");
   merge_cmd->add_option("files", merge.files, "Every shard's results.json")->required();
   merge_cmd->add_option("-o,--out", merge.out, "The merged results file")->required();
+  merge_cmd->footer(
+      "Exit codes: the merged run's verdict (0 every expectation held, 1 one failed, 3 a shard was "
+      "interrupted or a harness error); 2 bad input (a file that is not a shard of the same run, "
+      "-o naming a directory); 3 the merged file could not be written.");
   return merge_cmd;
 }
 
@@ -128,6 +163,9 @@ CLI::App* AddReplayCommand(CLI::App& app, crashbench::ReplayTrialCommand& replay
       ->check(CLI::Range(0, 4096));
   replay_cmd->add_option("--scratch", replay.scratch_parent,
                          "Parent directory for the kept scratch directory");
+  replay_cmd->footer(
+      "Exit codes: the replayed trial's verdict (0 its expectation held, 1 it failed, 3 harness "
+      "error or interrupted); 2 bad input (not a results file, no such trial).");
   return replay_cmd;
 }
 
@@ -154,6 +192,9 @@ CLI::App* AddShrinkCommand(CLI::App& app, crashbench::ShrinkCommand& shrink) {
   shrink_cmd->add_option("--scratch", shrink.scratch_parent,
                          "Parent directory for scratch directories");
   shrink_cmd->add_flag("--no-progress", shrink.no_progress, "Print no line per candidate");
+  shrink_cmd->footer(
+      "Exit codes: 0 a smaller scenario was printed; 1 the original workload did not show the "
+      "anomaly; 2 bad input; 3 interrupted, or --out could not be written.");
   return shrink_cmd;
 }
 
@@ -199,6 +240,9 @@ CLI::App* AddGateCommand(CLI::App& app, crashbench::GateCommand& gate) {
       ->check(CLI::Range(0.0, 1.0));
   gate_cmd->add_option("--alpha", gate.alpha, "Significance level of the tests")
       ->check(CLI::Range(1e-9, 0.5));
+  gate_cmd->footer(
+      "Exit codes: 0 no regression; 1 an expectation failed, a violation rate rose or a cost "
+      "regressed; 2 bad input (not a results file); 3 inconclusive under --strict.");
   return gate_cmd;
 }
 
@@ -233,7 +277,53 @@ CLI::App* AddCompareCommand(CLI::App& app, crashbench::CompareCommand& compare) 
       ->check(CLI::Range(1e-9, 0.5));
   compare_cmd->add_option("--scratch", compare.scratch_parent,
                           "Parent directory for scratch directories");
+  compare_cmd->footer(
+      "Exit codes: 0 B is not slower; 1 B is slower; 2 bad input; 3 inconclusive under --strict, "
+      "or a side failed (a binary that exits without writing results is named with its exit).");
   return compare_cmd;
+}
+
+CLI::App* AddRecoverCommand(CLI::App& app, crashbench::RecoverCommand& recover) {
+  CLI::App* cmd = app.add_subcommand(
+      "recover",
+      "Turn the finished trials a dead run (kill -9, a crash) spilled into DIR into a "
+      "results file, marked interrupted");
+  cmd->add_option("dir", recover.dir, "The dead run's --out directory")->required();
+  cmd->add_option("-o,--out", recover.out, "The results file (default DIR/results.json)");
+  cmd->footer(
+      "Exit codes: 0 the results file was written and the spill removed; 2 nothing to recover, "
+      "DIR held by a live run, or the results file exists; 3 it could not be written.");
+  return cmd;
+}
+
+CLI::App* AddCleanCommand(CLI::App& app, crashbench::CleanCommand& clean) {
+  CLI::App* cmd = app.add_subcommand(
+      "clean",
+      "Remove what dead crashbench runs left: spill and lock files in results directories, "
+      "scratch directories, crashbench-oom-<pid> memory cgroups; only what is provably dead (a "
+      "lock nobody holds, a pid that is gone)");
+  cmd->add_option("dirs", clean.dirs,
+                  "Results directories, their parents, scratch parents (default: $TMPDIR or /tmp "
+                  "and results/runs)");
+  cmd->footer("Exit codes: 0 done (what was removed is listed); 2 a DIR is not a directory.");
+  return cmd;
+}
+
+// argv's subcommand when no such exists, else "" (CLI11: "A subcommand is required").
+std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return "";
+  for (const CLI::App* sub : app.get_subcommands({}))
+    if (sub->get_name() == argv[1]) return "";
+  return argv[1];
+}
+
+int UsageError(const CLI::App& app, const std::string& message) {
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands({}))
+    (names += names.empty() ? "" : ", ") += sub->get_name();
+  std::cerr << "crashbench: " << message << "\n(subcommands: " << names
+            << "; crashbench SUBCOMMAND --help says more)\n";
+  return 2;
 }
 
 }  // namespace
@@ -269,6 +359,13 @@ int main(int argc, char** argv) {
   CLI::App* gate_cmd = AddGateCommand(app, gate);
   crashbench::CompareCommand compare;
   CLI::App* compare_cmd = AddCompareCommand(app, compare);
+  crashbench::RecoverCommand recover;
+  CLI::App* recover_cmd = AddRecoverCommand(app, recover);
+  crashbench::CleanCommand clean;
+  CLI::App* clean_cmd = AddCleanCommand(app, clean);
+
+  if (std::string unknown = UnknownSubcommand(app, argc, argv); !unknown.empty())
+    return UsageError(app, "unknown subcommand '" + unknown + "'");
 
   try {
     app.parse(argc, argv);
@@ -279,7 +376,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (argc < 2) return UsageError(app, "a subcommand is required");
+    std::cerr << "crashbench: " << e.what() << "\n(crashbench " << argv[1]
+              << " --help lists its options)\n";
     return 2;
   }
   if (*run_cmd) return crashbench::RunRunCommand(run);
@@ -292,5 +391,7 @@ int main(int argc, char** argv) {
   if (*shrink_cmd) return crashbench::RunShrinkCommand(shrink);
   if (*gate_cmd) return crashbench::RunGateCommand(gate);
   if (*compare_cmd) return crashbench::RunCompareCommand(compare);
+  if (*recover_cmd) return crashbench::RunRecoverCommand(recover);
+  if (*clean_cmd) return crashbench::RunCleanCommand(clean);
   return 2;
 }

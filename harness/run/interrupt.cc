@@ -39,6 +39,8 @@ void InstallInterruptHandlers() {
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+  // A closed terminal or a dropped ssh session: the same orderly stop.
+  ::sigaction(SIGHUP, &sa, nullptr);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 

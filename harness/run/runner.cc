@@ -6,13 +6,16 @@
 
 #include <stdlib.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 
+#include "faults/oom.h"
 #include "harness/base/sys.h"
 #include "harness/run/calibrate.h"
 #include "harness/run/interrupt.h"
+#include "harness/run/run_lock.h"
 #include "harness/run/run_plan.h"
 #include "harness/run/scheduler.h"
 
@@ -64,6 +67,7 @@ class Runner {
   RunOutcome out_;
   ShardSlice shard_;
   std::string root_;
+  RunLock scratch_lock_;        // held while the scratch root is in use
   long long ordinal_base_ = 0;  // the run-wide ordinal of the next scenario's first trial
 };
 
@@ -76,25 +80,42 @@ RunOutcome Runner::Run(const std::vector<Scenario>& scenarios) {
     out_.scenarios.push_back(ScenarioResult{scenarios[si]});
     PlanScenario(si, scheduler);
   }
-  out_.spill_path = scheduler.OpenSpill();
-  if (!scheduler.RunAll()) out_.interrupted = true;
+  if (Result<std::string> spill = scheduler.OpenSpill(out_.scenarios); spill.ok()) {
+    out_.spill_path = *spill;
+    if (!scheduler.RunAll()) out_.interrupted = true;
+    out_.results_lost = scheduler.spill_error();
+  } else {
+    out_.results_lost = spill.status().message();
+    out_.interrupted = true;
+  }
   MeasureMachineLimits();
   if (!options_.keep) (void)RemoveTree(root_);
+  // A kept root is the user's now: without its lock file it is never taken
+  // for a dead run's leftovers.
+  scratch_lock_.Release();
   Conclude();
   return std::move(out_);
 }
 
+// The root is named by this process's pid and locked for the run's life, so
+// that the next run can tell a dead run's root and remove it (run_lock.h);
+// those are removed first.
 bool Runner::MakeScratchRoot() {
-  const char* tmp = getenv("TMPDIR");
-  std::string parent =
-      !options_.scratch_parent.empty() ? options_.scratch_parent : (tmp && *tmp ? tmp : "/tmp");
-  std::string root = parent + "/crashbench-XXXXXX";
-  if (!::mkdtemp(root.data())) {
+  const std::string parent =
+      !options_.scratch_parent.empty() ? options_.scratch_parent : DefaultScratchParent();
+  out_.leftovers_removed = RemoveDeadScratchRoots(parent);
+  for (std::string& line : RemoveStaleOomCgroups())
+    out_.leftovers_removed.push_back(std::move(line));
+  std::string root = parent + "/crashbench-" + std::to_string(::getpid()) + "-XXXXXX";
+  Result<RunLock> lock = Status::Error("");
+  if (::mkdtemp(root.data())) lock = RunLock::Take(root + "/" + kLockFileName);
+  if (!lock.ok()) {
     ScenarioResult r;
     r.error = "cannot create a scratch directory under " + parent;
     out_.scenarios.push_back(r);
     return false;
   }
+  scratch_lock_ = std::move(*lock);
   root_ = out_.scratch_root = root;
   out_.fs_type = FsType(root);
   return true;
@@ -145,6 +166,7 @@ void Runner::PlanScenario(size_t si, TrialScheduler& scheduler) {
     t.plan.self_exe = options_.self_exe;
     if (!visits.empty()) t.plan.explore = visits[static_cast<size_t>(i)];
     t.into = &sr;
+    t.scenario_index = si;
     scheduler.Enqueue(std::move(t));
   }
 }

@@ -1,8 +1,8 @@
 // The runner: every trial of every scenario, each in a fresh scratch directory
 // under one temp root, up to --jobs at once, with a progress line on a
-// terminal. Ctrl-C (SIGINT/SIGTERM) kills every running trial by the process
-// group the runner holds, removes the scratch directories and returns what
-// finished, marked interrupted.
+// terminal. Ctrl-C (SIGINT/SIGTERM, and SIGHUP of a closed terminal) kills every running trial by
+// the process group the runner holds, removes the scratch directories and returns what finished,
+// marked interrupted.
 #pragma once
 
 #include <optional>
@@ -54,7 +54,12 @@ struct RunOutcome {
   bool interrupted = false;
   std::map<std::string, MachineLimits> limits;  // by WorkloadKey, for fault-free scenarios
   std::string limits_error;
-  std::string spill_path;                // as in RunOptions
+  std::string spill_path;  // as in RunOptions
+  // Set when the run stopped because its results could no longer be kept
+  // (a spill write failed: a full disk); says what failed.
+  std::string results_lost;
+  // What dead runs left under the scratch parent and this run removed.
+  std::vector<std::string> leftovers_removed;
   int shard_index = 0, shard_count = 1;  // as in RunOptions
 };
 
@@ -65,7 +70,7 @@ void CheckFaultFired(ScenarioResult* sr, bool interrupted);
 
 RunOutcome RunScenarios(const std::vector<Scenario>& scenarios, const RunOptions& options);
 
-// Installs SIGINT/SIGTERM handlers that make RunScenarios stop, and makes
+// Installs SIGINT/SIGTERM/SIGHUP handlers that make RunScenarios stop, and makes
 // this process a child subreaper, so that workers orphaned when a trial is
 // killed are reparented to it and reaped (call once, from the command line).
 void InstallInterruptHandlers();

@@ -52,10 +52,24 @@ void ArmTrial(QueuedTrial& t) {
 
 }  // namespace
 
-std::string TrialScheduler::OpenSpill() {
-  if (options_.spill_path.empty()) return "";
+Result<std::string> TrialScheduler::OpenSpill(const std::vector<ScenarioResult>& scenarios) {
+  if (options_.spill_path.empty()) return std::string();
   spill_.Reset(::open(options_.spill_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  return spill_.valid() ? options_.spill_path : "";
+  if (!spill_.valid()) return ErrnoStatus("cannot create " + options_.spill_path, errno);
+  nlohmann::json header = {{"crashbench_spill", 1},
+                           {"pid", ::getpid()},
+                           {"shard", {options_.shard_index, options_.shard_count}},
+                           {"scenarios", nlohmann::json::array()}};
+  for (const ScenarioResult& sr : scenarios)
+    header["scenarios"].push_back(ScenarioToJson(sr.scenario));
+  const std::string line = header.dump() + "\n";
+  if (Status st = WriteFull(spill_.get(), line.data(), line.size()); !st.ok()) {
+    spill_.Reset();
+    ::unlink(options_.spill_path.c_str());
+    return st.Annotate("cannot write " + options_.spill_path);
+  }
+  spill_size_ = static_cast<long long>(line.size());
+  return options_.spill_path;
 }
 
 void TrialScheduler::Enqueue(QueuedTrial trial) { queue_.push_back(std::move(trial)); }
@@ -63,7 +77,7 @@ void TrialScheduler::Enqueue(QueuedTrial trial) { queue_.push_back(std::move(tri
 bool TrialScheduler::RunAll() {
   bool interrupted = false;
   while (!queue_.empty() || !running_.empty()) {
-    if (Interrupted()) {
+    if (Interrupted() || !spill_error_.empty()) {
       interrupted = true;
       break;
     }
@@ -140,20 +154,24 @@ void TrialScheduler::Finish(Running& r) {
     t.kept_dir = plan.dir;
   else
     RemoveScratch(plan.dir);
-  if (spill_.valid()) Spill(t, sr.scenario);
+  if (spill_.valid()) Spill(t, sr.scenario, r.trial.scenario_index);
   if (t.violations() > 0) ++violating_trials_;
   Tick(sr.scenario.name + " trial " + std::to_string(plan.index), violating_trials_);
   sr.trials.push_back(std::move(t));
   r.done = true;
 }
 
-void TrialScheduler::Spill(TrialResult& t, const Scenario& scenario) {
-  const std::string line = TrialResultToJson(t, false).dump() + "\n";
-  if (!WriteFull(spill_.get(), line.data(), line.size()).ok()) {
-    // A partial line must not shift later offsets: cut it off and stop
-    // spilling; this trial and later ones stay in memory whole.
+void TrialScheduler::Spill(TrialResult& t, const Scenario& scenario, size_t scenario_index) {
+  nlohmann::json j = TrialResultToJson(t, false);
+  j["scenario_index"] = scenario_index;
+  const std::string line = j.dump() + "\n";
+  if (Status st = WriteFull(spill_.get(), line.data(), line.size()); !st.ok()) {
+    // A partial line must not shift later offsets: cut it off. The results
+    // can no longer be kept (a full disk, most often): the run stops now,
+    // with this trial and later ones whole in memory.
     (void)!::ftruncate(spill_.get(), spill_size_);
     spill_.Reset();
+    spill_error_ = st.Annotate("writing " + options_.spill_path).message();
     return;
   }
   t.spill_offset = spill_size_;
