@@ -130,7 +130,7 @@ int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::strin
   if (cmd.start_method)
     replay.overrides +=
         std::string(replay.overrides.empty() ? "" : " ") + "--start-method " + *cmd.start_method;
-  std::cout << RenderTable(outcome);
+  std::cout << RenderTableFor(outcome, cmd.table, STDOUT_FILENO);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);
   if (!failures.empty()) std::cout << "\n" << failures;
@@ -221,7 +221,8 @@ int RunSweepCommand(const SweepCommand& cmd) {
   opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
   InstallInterruptHandlers();
   RunOutcome outcome = RunScenarios(scenarios, opt);
-  std::cout << RenderTable(outcome) << "\n" << RenderCostTable(outcome);
+  std::cout << RenderTableFor(outcome, cmd.table, STDOUT_FILENO) << "\n"
+            << RenderCostTable(outcome);
   const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() + "-sweep" : cmd.out_dir;
   Status st = MakeDirs(out_dir);
   if (st.ok()) st = WriteResultsFile(out_dir + "/results.json", outcome, ReplayInfo{});

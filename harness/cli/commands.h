@@ -25,7 +25,8 @@ struct RunCommand {
   // "I/N": run the I-th of N deterministic slices of the trials. Empty: the
   // GoogleTest variables GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else all.
   std::string shard;
-  bool no_reports = false;  // skip summary.md, junit.xml, report.html, bench.json
+  bool no_reports = false;     // skip summary.md, junit.xml, report.html, bench.json
+  std::string table = "auto";  // the integrity table's form on stdout (RenderTableFor)
 };
 int RunRunCommand(const RunCommand& cmd);
 
@@ -86,6 +87,7 @@ struct SweepCommand {
   std::string out_dir;
   std::string scratch_parent;
   bool no_progress = false;
+  std::string table = "auto";
 };
 int RunSweepCommand(const SweepCommand& cmd);
 

@@ -24,6 +24,14 @@ constexpr const char* kExitCodes =
 // the command's fields, and returns the subcommand so main can tell which ran.
 // The order they are called in is the order --help lists them.
 
+void AddTableOption(CLI::App* cmd, std::string& table) {
+  cmd->add_option("--table", table,
+                  "The integrity table on stdout: wide (a line a scenario, a column a fault), "
+                  "narrow (a block a fault, fits the terminal), or auto (default): narrow on a "
+                  "terminal too narrow for the wide form, wide in a file or a pipe")
+      ->check(CLI::IsMember({"auto", "wide", "narrow"}));
+}
+
 CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Run scenarios (default: the built-in matrix) and write results.json");
@@ -57,6 +65,7 @@ CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
                       "GTEST_TOTAL_SHARDS when set); join shards with merge");
   run_cmd->add_flag("--no-reports", run.no_reports,
                     "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
+  AddTableOption(run_cmd, run.table);
   return run_cmd;
 }
 
@@ -101,6 +110,7 @@ CLI::App* AddSweepCommand(CLI::App& app, crashbench::SweepCommand& sweep) {
   sweep_cmd->add_option("--scratch", sweep.scratch_parent,
                         "Parent directory for scratch directories");
   sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
+  AddTableOption(sweep_cmd, sweep.table);
   return sweep_cmd;
 }
 
