@@ -74,6 +74,15 @@ struct VerifyCommand {
   bool json = false;
 };
 int RunVerifyCommand(const VerifyCommand& cmd);
+// What verify cannot judge without --acked or --tasks: said on its last line
+// ("not checked: ..."), in --json as "not_checked", and in its --help.
+inline constexpr const char* kVerifyWithoutAcked =
+    "lost-acked (no --acked: no task counts as acknowledged, so a missing record is reported "
+    "as lost-unacked or partial-visible)";
+inline constexpr const char* kVerifyWithoutTasks =
+    "lost-unacked of tasks that left no record (no --tasks: only tasks seen on disk or in "
+    "--acked are known)";
+std::vector<std::string> VerifyNotChecked(const VerifyCommand& cmd);
 
 // Fault-free runs of every combination, one table and one chart.
 struct SweepCommand {

@@ -83,6 +83,11 @@ CLI::App* AddVerifyCommand(CLI::App& app, crashbench::VerifyCommand& verify) {
       ->check(CLI::PositiveNumber);
   verify_cmd->add_option("--acked", verify.acked_file, "JSON array of acknowledged task ids");
   verify_cmd->add_flag("--json", verify.json, "Print one JSON object");
+  verify_cmd->footer(std::string("Without --acked it cannot report ") +
+                     crashbench::kVerifyWithoutAcked + ". Without --tasks it cannot report " +
+                     crashbench::kVerifyWithoutTasks +
+                     ". Its output ends with a line naming what it could not check. Exit codes: 0 "
+                     "no violation, 1 violations, 2 bad input.");
   return verify_cmd;
 }
 
