@@ -178,8 +178,8 @@ std::string RenderSummaryMarkdown(const json& results) {
   std::ostringstream out;
   out << "## crashbench: " << Headline(m) << "\n\n" << Md(ContextLine(m)) << "\n";
   if (m.interrupted) out << "\n**The run was interrupted: only finished trials are counted.**\n";
-  out << "\n### Integrity: strategy x fault\n\n";
-  std::vector<std::string> head = {"strategy"};
+  out << "\n### Integrity: scenario x fault\n\n";
+  std::vector<std::string> head = {"scenario"};
   for (const std::string& c : m.cols) head.push_back(Md(c));
   MdRow(out, head);
   out << "|---|";

@@ -1,5 +1,5 @@
 // report.html: one self-contained page, nothing fetched (a Content Security
-// Policy forbids it), no script. Inline SVG: the strategy x fault heat map of
+// Policy forbids it), no script. Inline SVG: the scenario x fault heat map of
 // violation rates, the cost bars with each matching machine limit, the stage
 // breakdown as stacked bars; then every failing trial with where the damage
 // is and the command that replays it.
@@ -264,7 +264,7 @@ std::string RenderReportHtml(const json& results) {
   if (m.interrupted)
     out << "<p class=\"interrupted\">The run was interrupted: only finished trials are "
            "counted.</p>\n";
-  out << "<section id=\"integrity\"><h2>Integrity: strategy x fault</h2>\n"
+  out << "<section id=\"integrity\"><h2>Integrity: scenario x fault</h2>\n"
       << HeatMapSvg(m)
       << "<p class=\"legend\">Each cell: trials with violations / trials, and the violation kind "
          "seen most; red "

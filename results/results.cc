@@ -1,10 +1,12 @@
 #include "results/results.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iomanip>
@@ -209,10 +211,37 @@ Status WriteResultsFile(const std::string& path, const RunOutcome& outcome,
   return WriteFileAtomicWith(path, [&](FILE* f) { return WriteResults(f, outcome, replay); });
 }
 
-std::string RenderTable(const RunOutcome& outcome) {
+std::string TableCell(const ScenarioResult& sr) {
+  std::string cell;
+  if (!sr.error.empty()) {
+    cell = "error";
+  } else {
+    int bad = 0, errors = 0;
+    for (const TrialResult& t : sr.trials) {
+      bad += t.violations() > 0;
+      errors += !t.error.empty();
+    }
+    cell = std::to_string(bad) + "/" + std::to_string(sr.trials.size());
+    if (errors) cell += " (" + std::to_string(errors) + " harness errors)";
+    std::vector<std::string> worst = WorstKinds(sr.trials, 2);
+    for (size_t i = 0; i < worst.size(); ++i) cell += (i ? "," : " ") + worst[i];
+    if (sr.scenario.fault.target != FaultTarget::kWorker)
+      cell += " (" + std::string(FaultTargetName(sr.scenario.fault.target)) + ")";
+    if (!sr.expectation_held()) cell += " !";
+  }
+  return cell;
+}
+
+std::string TableLegend() {
+  return "cells: trials with violations / trials, then the violation kinds seen most; "
+         "'!' marks a failed expectation";
+}
+
+TableGrid BuildTableGrid(const RunOutcome& outcome) {
   // Rows: strategy (with options when not the defaults of the first row); columns: fault label.
-  std::vector<std::string> rows, cols;
-  std::map<std::pair<std::string, std::string>, std::string> cells;
+  TableGrid grid;
+  std::vector<std::string>& rows = grid.rows;
+  std::vector<std::string>& cols = grid.cols;
   for (const ScenarioResult& sr : outcome.scenarios) {
     // A row per scenario name, less its fault part ("naive/sigkill@random" -> "naive"),
     // so that the built-in matrix folds into strategy x fault.
@@ -222,28 +251,20 @@ std::string RenderTable(const RunOutcome& outcome) {
     FaultSpec untargeted = sr.scenario.fault;
     untargeted.target = FaultTarget::kWorker;
     std::string col = FaultLabel(untargeted);
-    if (cells.count({row, col})) row = sr.scenario.name;
+    if (grid.cells.count({row, col})) row = sr.scenario.name;
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
     if (std::find(cols.begin(), cols.end(), col) == cols.end()) cols.push_back(col);
-    std::string cell;
-    if (!sr.error.empty()) {
-      cell = "error";
-    } else {
-      int bad = 0, errors = 0;
-      for (const TrialResult& t : sr.trials) {
-        bad += t.violations() > 0;
-        errors += !t.error.empty();
-      }
-      cell = std::to_string(bad) + "/" + std::to_string(sr.trials.size());
-      if (errors) cell += " (" + std::to_string(errors) + " harness errors)";
-      std::vector<std::string> worst = WorstKinds(sr.trials, 2);
-      for (size_t i = 0; i < worst.size(); ++i) cell += (i ? "," : " ") + worst[i];
-      if (sr.scenario.fault.target != FaultTarget::kWorker)
-        cell += " (" + std::string(FaultTargetName(sr.scenario.fault.target)) + ")";
-      if (!sr.expectation_held()) cell += " !";
-    }
-    cells[{row, col}] = cell;
+    grid.cells[{row, col}] = TableCell(sr);
   }
+  return grid;
+}
+
+std::string RenderTable(const RunOutcome& outcome, TableForm form, size_t width) {
+  TableGrid grid = BuildTableGrid(outcome);
+  if (form == TableForm::kNarrow) return RenderNarrowTable(grid, width);
+  const std::vector<std::string>& rows = grid.rows;
+  const std::vector<std::string>& cols = grid.cols;
+  auto& cells = grid.cells;
   size_t w0 = 8;
   for (const auto& r : rows) w0 = std::max(w0, r.size());
   std::vector<size_t> widths;
@@ -253,7 +274,7 @@ std::string RenderTable(const RunOutcome& outcome) {
     widths.push_back(w);
   }
   std::ostringstream out;
-  out << std::left << std::setw(static_cast<int>(w0)) << "strategy";
+  out << std::left << std::setw(static_cast<int>(w0)) << "scenario";
   for (size_t i = 0; i < cols.size(); ++i)
     out << "  " << std::setw(static_cast<int>(widths[i])) << cols[i];
   out << "\n";
@@ -263,9 +284,39 @@ std::string RenderTable(const RunOutcome& outcome) {
       out << "  " << std::setw(static_cast<int>(widths[i])) << cells[{r, cols[i]}];
     out << "\n";
   }
-  out << "cells: trials with violations / trials, then the violation kinds seen most; "
-         "'!' marks a failed expectation\n";
+  out << TableLegend() << "\n";
   return out.str();
+}
+
+namespace {
+
+size_t TerminalColumns(int fd) {
+  struct winsize ws {};
+  if (::isatty(fd) && ::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    const long n = std::strtol(columns, &end, 10);
+    if (end != columns && *end == '\0' && n > 0) return static_cast<size_t>(n);
+  }
+  return 100;
+}
+
+size_t LongestLine(const std::string& text) {
+  size_t longest = 0, at = 0;
+  for (size_t nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1)
+    longest = std::max(longest, nl - at);
+  return std::max(longest, text.size() - at);
+}
+
+}  // namespace
+
+std::string RenderTableFor(const RunOutcome& outcome, std::string_view asked, int fd) {
+  const size_t width = TerminalColumns(fd);
+  if (asked == "narrow") return RenderTable(outcome, TableForm::kNarrow, width);
+  std::string wide = RenderTable(outcome);
+  if (asked == "auto" && ::isatty(fd) && LongestLine(wide) > width)
+    return RenderTable(outcome, TableForm::kNarrow, width);
+  return wide;
 }
 
 std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, int max) {

@@ -3,8 +3,12 @@
 #pragma once
 
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "harness/run/runner.h"
 
@@ -32,8 +36,32 @@ std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo&
 // A scenario's "summary" object: counts, expectation, error, calibration.
 nlohmann::json ScenarioSummary(const ScenarioResult& sr);
 
-// strategy x fault: "trials with violations / trials" and the worst kinds.
-std::string RenderTable(const RunOutcome& outcome);
+// The integrity table, scenario x fault: a row per scenario less its fault
+// part ("naive/sigkill@random" -> "naive"), a column per fault label, and in
+// each cell TableCell of that scenario.
+struct TableGrid {
+  std::vector<std::string> rows, cols;  // in the order the scenarios name them
+  std::map<std::pair<std::string, std::string>, std::string> cells;  // {row, col}: cell
+};
+TableGrid BuildTableGrid(const RunOutcome& outcome);
+// "trials with violations / trials", the worst kinds and the marks; the one
+// cell text every form of the table shows.
+std::string TableCell(const ScenarioResult& sr);
+// What a cell says, one line; every form of the table ends with it.
+std::string TableLegend();
+
+// Wide: one line a row, as wide as the cells make it (for files and wide
+// terminals). Narrow: no line longer than `width` columns (table_narrow.cc).
+enum class TableForm { kWide, kNarrow };
+std::string RenderTable(const RunOutcome& outcome, TableForm form = TableForm::kWide,
+                        size_t width = 100);
+std::string RenderNarrowTable(const TableGrid& grid, size_t width);
+// The table as the stream `fd` shows it best. `asked`: "wide" or "narrow" as
+// said; "auto" narrow when fd is a terminal narrower than the wide table, so a
+// file or a pipe gets the wide form. Narrow fits the terminal, else $COLUMNS,
+// else 100 columns.
+std::string RenderTableFor(const RunOutcome& outcome, std::string_view asked, int fd);
+inline constexpr std::string_view kTableFormNames = "auto, wide, narrow";
 // One line per trial whose expectation failed, with its replay command (at most `max`).
 std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, int max);
 

@@ -107,6 +107,19 @@ const std::vector<Pitfall> kPitfalls = {
      {16, 256, 1024},
      4,
      std::set<AnomalyKind>(kAllViolations)},
+    // A parent that writes through its stdio stream before it forks: every
+    // child flushes its copy of the unflushed buffer, and task 0 (1 KiB, well
+    // within the 4 KiB buffer) appears once per process. A demonstration.
+    {"shared-handle header=stdio",
+     "shared-handle",
+     {{"header", "stdio"}},
+     "none",
+     FaultPoint::kMidRecord,
+     WorkerDeathPolicy::kFailPool,
+     Resume::kNone,
+     {24, 16, 64},
+     3,
+     {K::kHang, K::kCorrupt, K::kSilentFailure}},
     // The join deadlock: the collector joins its producers before reading
     // their pipe, and 128 KiB of records do not fit in it.
     {"queue-writer drain=after-join",

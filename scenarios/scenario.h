@@ -48,6 +48,7 @@ struct FaultSpec {
 };
 
 enum class StartMethod { kFork, kSpawn };
+inline constexpr StartMethod kAllStartMethods[] = {StartMethod::kFork, StartMethod::kSpawn};
 
 // What the pool does when a worker dies hard (DESIGN.md, "Pool policies").
 enum class WorkerDeathPolicy {
@@ -58,6 +59,8 @@ enum class WorkerDeathPolicy {
 inline constexpr int kMaxAttempts = 3;  // first run plus two retries, as job queues default to
 std::string_view WorkerDeathPolicyName(WorkerDeathPolicy p);
 inline constexpr std::string_view kWorkerDeathPolicyNames = "fail-pool, fail-task, retry-task";
+inline constexpr WorkerDeathPolicy kAllWorkerDeathPolicies[] = {
+    WorkerDeathPolicy::kFailPool, WorkerDeathPolicy::kFailTask, WorkerDeathPolicy::kRetryTask};
 
 // Whether the pipeline is run again after the faulty run, and how it restarts.
 enum class Resume {
@@ -65,6 +68,11 @@ enum class Resume {
   kSkipExisting,  // rerun, skipping every task whose output file exists
 };
 std::string_view ResumeName(Resume r);
+inline constexpr Resume kAllResumeModes[] = {Resume::kNone, Resume::kSkipExisting};
+// One line each for `crashbench list`: what the mode does.
+std::string_view WorkerDeathPolicyHelp(WorkerDeathPolicy p);
+std::string_view ResumeHelp(Resume r);
+std::string_view StartMethodHelp(StartMethod m);
 
 struct Scenario {
   std::string name;

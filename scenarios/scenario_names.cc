@@ -41,6 +41,42 @@ std::string_view WorkerDeathPolicyName(WorkerDeathPolicy p) {
 
 std::string_view ResumeName(Resume r) { return r == Resume::kNone ? "none" : "skip-existing"; }
 
+// Switches without a default: a new mode without its help is a -Wswitch warning.
+std::string_view WorkerDeathPolicyHelp(WorkerDeathPolicy p) {
+  switch (p) {
+    case WorkerDeathPolicy::kFailPool:
+      return "every pending task fails and nothing more is dispatched (ProcessPoolExecutor's "
+             "BrokenProcessPool)";
+    case WorkerDeathPolicy::kFailTask:
+      return "only the dead worker's task fails; a new worker takes its place";
+    case WorkerDeathPolicy::kRetryTask:
+      static_assert(kMaxAttempts == 3, "the help below says how many runs");
+      return "the task runs again on a new worker, up to 3 runs in all (loky, job queues)";
+  }
+  return "?";
+}
+
+std::string_view ResumeHelp(Resume r) {
+  switch (r) {
+    case Resume::kNone:
+      return "the faulty run is the whole pipeline";
+    case Resume::kSkipExisting:
+      return "the pipeline runs again after the faulty run, skipping every task whose output "
+             "file exists (per-task layouts)";
+  }
+  return "?";
+}
+
+std::string_view StartMethodHelp(StartMethod m) {
+  switch (m) {
+    case StartMethod::kFork:
+      return "workers are forked from the pool and inherit its memory (stdio buffers included)";
+    case StartMethod::kSpawn:
+      return "workers are re-executed from the binary and inherit only descriptors";
+  }
+  return "?";
+}
+
 std::string FaultLabel(const FaultSpec& f) {
   if (f.kind == "none") return "none";
   std::string label = f.kind + "@";

@@ -1,4 +1,7 @@
 // The built-in strategies. A new strategy is a new file plus one entry here.
+#include <map>
+#include <utility>
+
 #include "harness/base/json_file.h"
 #include "strategies/strategy.h"
 
@@ -12,10 +15,24 @@ std::unique_ptr<Strategy> MakeAtomicRename();
 std::unique_ptr<Strategy> MakeQueueWriter();
 
 OptionSpec FsyncOption(std::string_view default_value) {
+  static const std::pair<std::string_view, std::string_view> kMeanings[] = {
+      {"none", "never"}, {"task", "once per task"}, {"record", "after every record"}};
+  // The help names the values in the order they are listed, default first;
+  // one text per default, kept here because OptionSpec holds a view of it.
+  static std::map<std::string, std::string, std::less<>> helps;
   std::vector<std::string_view> values = {default_value};
-  for (std::string_view v : {"none", "task", "record"})
-    if (v != default_value) values.push_back(v);
-  return {"fsync", values, "when to fsync: never, once per task, after every record"};
+  for (const auto& [value, meaning] : kMeanings)
+    if (value != default_value) values.push_back(value);
+  auto [help, fresh] = helps.try_emplace(std::string(default_value));
+  if (fresh) {
+    help->second = "when to fsync:";
+    for (std::string_view v : values)
+      for (const auto& [value, meaning] : kMeanings)
+        if (value == v)
+          help->second += std::string(v == values.front() ? " " : ", ") + std::string(v) + " (" +
+                          std::string(meaning) + ")";
+  }
+  return {"fsync", values, help->second};
 }
 
 const std::vector<StrategyInfo>& AllStrategies() {

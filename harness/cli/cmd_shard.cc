@@ -93,7 +93,7 @@ int RunMergeCommand(const MergeCommand& cmd) {
   long long trials = 0;
   for (const ScenarioResult& sr : merged->outcome.scenarios)
     trials += static_cast<long long>(sr.trials.size());
-  std::cout << RenderTable(merged->outcome);
+  std::cout << RenderTableFor(merged->outcome, "auto", STDOUT_FILENO);
   for (const ScenarioResult& sr : merged->outcome.scenarios)
     if (!sr.error.empty())
       std::cout << "scenario '" << sr.scenario.name << "': " << sr.error << "\n";

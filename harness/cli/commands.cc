@@ -149,7 +149,7 @@ int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::strin
   if (cmd.start_method)
     replay.overrides +=
         std::string(replay.overrides.empty() ? "" : " ") + "--start-method " + *cmd.start_method;
-  std::cout << RenderTable(outcome);
+  std::cout << RenderTableFor(outcome, cmd.table, STDOUT_FILENO);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);
   if (!failures.empty()) std::cout << "\n" << failures;
@@ -248,7 +248,8 @@ int RunSweepCommand(const SweepCommand& cmd) {
   opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);
   InstallInterruptHandlers();
   RunOutcome outcome = RunScenarios(scenarios, opt);
-  std::cout << RenderTable(outcome) << "\n" << RenderCostTable(outcome);
+  std::cout << RenderTableFor(outcome, cmd.table, STDOUT_FILENO) << "\n"
+            << RenderCostTable(outcome);
   const std::string out_dir = cmd.out_dir.empty() ? DefaultOutDir() + "-sweep" : cmd.out_dir;
   Status st = MakeDirs(out_dir);
   if (st.ok()) st = WriteResultsFile(out_dir + "/results.json", outcome, ReplayInfo{});
@@ -262,6 +263,13 @@ int RunSweepCommand(const SweepCommand& cmd) {
   }
   std::cout << "results: " << out_dir << "/results.json\nchart: " << out_dir << "/chart.svg\n";
   return RunExitCode(outcome);
+}
+
+std::vector<std::string> VerifyNotChecked(const VerifyCommand& cmd) {
+  std::vector<std::string> unchecked;
+  if (cmd.acked_file.empty()) unchecked.emplace_back(kVerifyWithoutAcked);
+  if (!cmd.tasks) unchecked.emplace_back(kVerifyWithoutTasks);
+  return unchecked;
 }
 
 int RunVerifyCommand(const VerifyCommand& cmd) {
@@ -285,6 +293,7 @@ int RunVerifyCommand(const VerifyCommand& cmd) {
   Result<VerifyReport> report = VerifyDirectory(cmd.dir, opt);
   if (!report.ok()) return InputError(report.status().message());
   const long long violations = CountViolations(report->anomalies);
+  const std::vector<std::string> unchecked = VerifyNotChecked(cmd);
   if (cmd.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const Anomaly& a : report->anomalies) {
@@ -300,7 +309,8 @@ int RunVerifyCommand(const VerifyCommand& cmd) {
     std::cout << nlohmann::json{{"anomalies", list},
                                 {"counts", CountAnomalies(report->anomalies)},
                                 {"violations", violations},
-                                {"records_visible", report->records_visible}}
+                                {"records_visible", report->records_visible},
+                                {"not_checked", unchecked}}
                      .dump(2)
               << "\n";
   } else {
@@ -319,30 +329,75 @@ int RunVerifyCommand(const VerifyCommand& cmd) {
               << (violations == 1 ? "" : "s");
     for (const auto& [k, n] : CountAnomalies(report->anomalies)) std::cout << "; " << k << " " << n;
     std::cout << "\n";
+    if (!unchecked.empty()) {
+      std::cout << "not checked:";
+      for (size_t i = 0; i < unchecked.size(); ++i)
+        std::cout << (i ? ";" : "") << " " << unchecked[i];
+      std::cout << "\n";
+    }
   }
   return violations > 0 ? 1 : 0;
 }
 
-int RunListCommand() {
-  std::cout << "strategies:\n";
+namespace {
+
+// "a | b | c (default a)" and the help below it, as list prints every choice.
+void ListChoices(std::string_view key, const std::vector<std::string_view>& values,
+                 std::string_view help, int indent) {
+  std::cout << std::string(static_cast<size_t>(indent), ' ') << key << ": ";
+  for (size_t i = 0; i < values.size(); ++i) std::cout << (i ? " | " : "") << values[i];
+  std::cout << " (default " << values.front() << ")\n";
+  if (!help.empty()) std::cout << std::string(static_cast<size_t>(indent) + 4, ' ') << help << "\n";
+}
+
+// A scenario key whose values are a closed set: each with what it does.
+template <typename Mode, size_t N>
+void ListModes(std::string_view key, const Mode (&modes)[N], std::string_view (*name)(Mode),
+               std::string_view (*help)(Mode)) {
+  std::vector<std::string_view> names;
+  for (Mode m : modes) names.push_back(name(m));
+  ListChoices(key, names, "", 2);
+  for (Mode m : modes) std::cout << "      " << name(m) << ": " << help(m) << "\n";
+}
+
+void ListStrategies() {
+  std::cout << "strategies (scenario key \"strategy\", its \"options\" below it):\n";
   for (const StrategyInfo& s : AllStrategies()) {
     std::cout << "  " << s.name << " (" << LayoutName(s.layout) << "): " << s.summary << "\n";
     for (const OptionSpec& o : s.options) {
-      std::cout << "      " << o.key << ": ";
-      for (size_t i = 0; i < o.values.size(); ++i) std::cout << (i ? " | " : "") << o.values[i];
-      std::cout << " (default " << o.values.front() << ")  " << o.help << "\n";
+      ListChoices(o.key, o.values, o.help, 6);
       for (std::string_view v : o.values)
         if (v.find("test-only") != std::string_view::npos)
           std::cout << "        " << v
                     << ": TEST-ONLY, deliberately unsafe; never use it for real output\n";
     }
   }
-  std::cout << "faults:\n";
-  for (const FaultInfo& f : AllFaults())
-    std::cout << "  " << f.name << ": " << f.make()->models() << "\n";
+}
+
+void ListFaults() {
+  std::cout << "faults (scenario key \"fault\": kind, method, target, trigger):\n";
+  for (const FaultInfo& f : AllFaults()) {
+    std::unique_ptr<Fault> fault = f.make();
+    std::cout << "  " << f.name << ": " << fault->models() << "\n";
+    std::vector<std::string_view> methods;
+    for (const FaultMethod& m : fault->methods()) methods.push_back(m.name);
+    ListChoices("method", methods, "", 6);
+  }
   std::cout << "fault targets: " << kFaultTargetNames << "\n";
   std::cout << "fault points: " << FaultPointNameList() << "\n";
   std::cout << "triggers: after_records, after_ms, random, point (+ occurrence)\n";
+}
+
+}  // namespace
+
+int RunListCommand() {
+  ListStrategies();
+  ListFaults();
+  std::cout << "pool and run (scenario keys):\n";
+  ListModes("on_worker_death", kAllWorkerDeathPolicies, &WorkerDeathPolicyName,
+            &WorkerDeathPolicyHelp);
+  ListModes("resume", kAllResumeModes, &ResumeName, &ResumeHelp);
+  ListModes("start_method", kAllStartMethods, &StartMethodName, &StartMethodHelp);
   std::cout << "anomalies: " << AnomalyNameList() << "\n";
   return 0;
 }

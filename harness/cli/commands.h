@@ -25,7 +25,8 @@ struct RunCommand {
   // "I/N": run the I-th of N deterministic slices of the trials. Empty: the
   // GoogleTest variables GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else all.
   std::string shard;
-  bool no_reports = false;  // skip summary.md, junit.xml, report.html, bench.json
+  bool no_reports = false;     // skip summary.md, junit.xml, report.html, bench.json
+  std::string table = "auto";  // the integrity table's form on stdout (RenderTableFor)
 };
 int RunRunCommand(const RunCommand& cmd);
 
@@ -73,6 +74,15 @@ struct VerifyCommand {
   bool json = false;
 };
 int RunVerifyCommand(const VerifyCommand& cmd);
+// What verify cannot judge without --acked or --tasks: said on its last line
+// ("not checked: ..."), in --json as "not_checked", and in its --help.
+inline constexpr const char* kVerifyWithoutAcked =
+    "lost-acked (no --acked: no task counts as acknowledged, so a missing record is reported "
+    "as lost-unacked or partial-visible)";
+inline constexpr const char* kVerifyWithoutTasks =
+    "lost-unacked of tasks that left no record (no --tasks: only tasks seen on disk or in "
+    "--acked are known)";
+std::vector<std::string> VerifyNotChecked(const VerifyCommand& cmd);
 
 // Fault-free runs of every combination, one table and one chart.
 struct SweepCommand {
@@ -86,6 +96,7 @@ struct SweepCommand {
   std::string out_dir;
   std::string scratch_parent;
   bool no_progress = false;
+  std::string table = "auto";
 };
 int RunSweepCommand(const SweepCommand& cmd);
 

@@ -50,6 +50,14 @@ constexpr const char* kRunExitCodes =
 // the command's fields, and returns the subcommand so main can tell which ran.
 // The order they are called in is the order --help lists them.
 
+void AddTableOption(CLI::App* cmd, std::string& table) {
+  cmd->add_option("--table", table,
+                  "The integrity table on stdout: wide (a line a scenario, a column a fault), "
+                  "narrow (a block a fault, fits the terminal), or auto (default): narrow on a "
+                  "terminal too narrow for the wide form, wide in a file or a pipe")
+      ->check(CLI::IsMember({"auto", "wide", "narrow"}));
+}
+
 CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Run scenarios (default: the built-in matrix) and write results.json");
@@ -83,6 +91,7 @@ CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
                       "GTEST_TOTAL_SHARDS when set); join shards with merge");
   run_cmd->add_flag("--no-reports", run.no_reports,
                     "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
+  AddTableOption(run_cmd, run.table);
   run_cmd->footer(kRunExitCodes);
   return run_cmd;
 }
@@ -101,9 +110,12 @@ CLI::App* AddVerifyCommand(CLI::App& app, crashbench::VerifyCommand& verify) {
       ->check(Between(1, kMaxCount));
   verify_cmd->add_option("--acked", verify.acked_file, "JSON array of acknowledged task ids");
   verify_cmd->add_flag("--json", verify.json, "Print one JSON object");
-  verify_cmd->footer(
-      "Exit codes: 0 no violation; 1 a reader would have seen a violation; 2 bad input (the "
-      "directory or --acked file cannot be read, named with what is wrong).");
+  verify_cmd->footer(std::string("Without --acked it cannot report ") +
+                     crashbench::kVerifyWithoutAcked + ". Without --tasks it cannot report " +
+                     crashbench::kVerifyWithoutTasks +
+                     ". Its output ends with a line naming what it could not check.\nExit codes: "
+                     "0 no violation; 1 a reader would have seen a violation; 2 bad input (the "
+                     "directory or --acked file cannot be read, named with what is wrong).");
   return verify_cmd;
 }
 
@@ -131,6 +143,7 @@ CLI::App* AddSweepCommand(CLI::App& app, crashbench::SweepCommand& sweep) {
   sweep_cmd->add_option("--scratch", sweep.scratch_parent,
                         "Parent directory for scratch directories");
   sweep_cmd->add_flag("--no-progress", sweep.no_progress, "Never draw the progress line");
+  AddTableOption(sweep_cmd, sweep.table);
   sweep_cmd->footer(kRunExitCodes);
   return sweep_cmd;
 }

@@ -125,7 +125,7 @@ TEST(ReportSummary, IntegrityAndCostTablesAsMarkdown) {
       md.find("## crashbench: 1 of 4 scenarios failed their expectation; 1 with harness errors"),
       std::string::npos)
       << md;
-  EXPECT_NE(md.find("| strategy | sigkill@mid-record | none | sigkill@random |"), std::string::npos)
+  EXPECT_NE(md.find("| scenario | sigkill@mid-record | none | sigkill@random |"), std::string::npos)
       << md;
   // The failed cell is bold, its row label escaped for Markdown and HTML.
   EXPECT_NE(md.find("| bad &lt;&amp;\"&gt; one | **1/2 torn !** |  |  |"), std::string::npos) << md;
