@@ -34,11 +34,15 @@ nlohmann::json ScenarioSummary(const ScenarioResult& sr);
 
 // strategy x fault: "trials with violations / trials" and the worst kinds.
 std::string RenderTable(const RunOutcome& outcome);
-// One line per trial whose expectation failed, with its replay command (at most `max`).
+// One line per trial whose expectation failed, with its replay command (at most
+// `max`); a line per scenario whose demonstration (expect.show) did not show
+// this time; last, the run's verdict line (results/verdict.h).
 std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, int max);
 
-// Exit code for a run, as DESIGN.md says: 2 input error, 1 an expectation
-// failed, 3 the harness failed or the run was interrupted, else 0.
+// Exit code for a run, as DESIGN.md says: 2 input error, 1 a guarantee broke
+// (a kind of expect.forbid appeared), 3 the harness failed or the run was
+// interrupted, else 0. A demonstration not shown (expect.show) is reported,
+// never a failure.
 int RunExitCode(const RunOutcome& outcome);
 
 }  // namespace crashbench
