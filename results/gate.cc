@@ -340,6 +340,8 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
     const json& b = *match->second;
     base_by_key.erase(match);
 
+    for (const std::string& message : NewViolationKinds(s, b))
+      Add(&report, Verdict::kBad, name, message);
     AddRateFinding(s, b, name, options, &report);
     if (!context_diff.empty() || !options.compare_timing || IsFault(s)) continue;
     AddCostFinding(s, b, name, options, &report);

@@ -11,6 +11,8 @@
 //   - a scenario of the current run whose expectation failed (a forbidden
 //     anomaly appeared) is bad, with the trials it appeared in and the replay
 //     command of one failing trial;
+//   - a violation kind the baseline's same scenario never showed is bad at
+//     once (a counterexample, not a rate), naming the trial and its replay;
 //   - a violation rate that rose against the baseline's same scenario is bad
 //     when a one-sided Fisher exact test gives p < alpha: one more trial with a
 //     violation in 40 is never enough (p = 0.5), 0/40 -> 8/40 is (p = 0.003).
@@ -79,6 +81,20 @@ struct GateReport {
 // (missing, not JSON, not a crashbench results file, an unsupported
 // schema_version, a scenario without trials).
 Result<nlohmann::json> LoadResultsFile(const std::string& path);
+
+// What the gate relies on beyond LoadResultsFile: every trial an object and
+// every anomaly count a non-negative integer ("torn": "many" would otherwise
+// read as clean). The error names the file and the field.
+Status CheckGateInput(const nlohmann::json& doc, const std::string& path);
+
+// The violation kinds the current scenario shows that its baseline never
+// showed, one message each: "new violation: torn in 1 of 4 trials, in none of
+// the 4 baseline trials" and, indented on the next line, the first trial that
+// shows it and that trial's "replay" command. A counterexample is bad at once,
+// however few trials show it (a rate test cannot tell 0/4 from 1/4). Kinds the
+// scenario forbids are left out: the gate reports those as a failed expectation.
+std::vector<std::string> NewViolationKinds(const nlohmann::json& current_scenario,
+                                           const nlohmann::json& baseline_scenario);
 
 GateReport RunGate(const nlohmann::json& baseline, const nlohmann::json& current,
                    const GateOptions& options);

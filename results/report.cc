@@ -67,16 +67,20 @@ std::string ContextLine(const ReportModel& m) {
   return line;
 }
 
-std::string Headline(const ReportModel& m) {
-  const long long failed = m.FailedScenarios(), errors = m.HarnessErrorScenarios();
-  std::string h;
-  if (failed)
-    h = std::to_string(failed) + " of " + std::to_string(m.scenarios.size()) +
-        " scenarios failed their expectation";
-  else
-    h = "every expectation held (" + std::to_string(m.scenarios.size()) + " scenarios)";
-  if (errors) h += "; " + std::to_string(errors) + " with harness errors";
-  return h;
+std::string Headline(const ReportModel& m) { return VerdictHeadline(m.Verdicts()); }
+
+// Demonstrations (expect.show) that did not show this time: said, not failed.
+void NotShown(std::ostringstream& out, const ReportModel& m) {
+  bool any = false;
+  for (const ScenarioView& s : m.scenarios) {
+    if (s.not_shown.empty()) continue;
+    if (!any) out << "\n### Demonstrations not shown this time\n\n";
+    any = true;
+    std::string kinds;
+    for (const std::string& k : s.not_shown) (kinds += kinds.empty() ? "" : ", ") += k;
+    out << "- **" << Md(s.name) << "**: " << Md(kinds) << " in none of " << s.trials
+        << " trials: not shown this time (a demonstration, not a failure)\n";
+  }
 }
 
 void CostTable(std::ostringstream& out, const ReportModel& m) {
@@ -196,9 +200,11 @@ std::string RenderSummaryMarkdown(const json& results) {
     MdRow(out, cells);
   }
   out << "\nCells: trials with violations / trials, then the violation kinds seen most; "
-         "**!** marks a failed expectation.\n";
+         "**!** marks a broken guarantee (a forbidden kind appeared), **?** a demonstration "
+         "not shown this time (not a failure).\n";
   CostTable(out, m);
   Failures(out, m);
+  NotShown(out, m);
   return out.str();
 }
 

@@ -66,6 +66,7 @@ std::string HeatMapSvg(const ReportModel& m) {
         tip += (i ? ", " : " (") + s->worst_kinds[i];
       if (!s->worst_kinds.empty()) tip += ")";
       if (s->failed()) tip += "; expectation FAILED";
+      if (!s->not_shown.empty()) tip += "; demonstration not shown this time";
       if (s->has_harness_error()) tip += "; harness errors";
       svg << "<g><rect class=\"heat-cell\" data-rate=\"" << Fixed(rate, 3) << "\" x=\"" << x + 1
           << "\" y=\"" << y + 1 << "\" width=\"" << cell_w - 2 << "\" height=\"" << cell_h - 2
@@ -223,9 +224,26 @@ std::string FailuresSection(const ReportModel& m) {
     hidden += static_cast<size_t>(s.failing_total) - s.failing.size();
     out << "</article>\n";
   }
-  if (shown == 0) return "<p class=\"none\">No failing trial: every expectation held.</p>\n";
+  if (shown == 0) return "<p class=\"none\">No failing trial.</p>\n";
   if (hidden) out << "<p>" << hidden << " more failing trials are in results.json.</p>\n";
   return out.str();
+}
+
+// Demonstrations (expect.show) that did not show this time: said, not failed.
+std::string NotShownSection(const ReportModel& m) {
+  std::ostringstream out;
+  for (const ScenarioView& s : m.scenarios) {
+    if (s.not_shown.empty()) continue;
+    std::string kinds;
+    for (const std::string& k : s.not_shown) (kinds += kinds.empty() ? "" : ", ") += k;
+    out << "<li><b>" << H(s.name) << "</b>: " << H(kinds) << " in none of " << s.trials
+        << " trials: not shown this time (a demonstration, not a failure)</li>\n";
+  }
+  const std::string items = out.str();
+  return items.empty() ? ""
+                       : "<section id=\"not-shown\"><h2>Demonstrations not shown this "
+                         "time</h2>\n<ul>\n" +
+                             items + "</ul></section>\n";
 }
 
 constexpr const char* kStyle =
@@ -242,12 +260,7 @@ figure{margin:0}figcaption,.legend{color:#555;font-size:.9em}svg{max-width:100%;
 
 std::string RenderReportHtml(const json& results) {
   const ReportModel m = BuildReportModel(results);
-  const long long failed = m.FailedScenarios(), errors = m.HarnessErrorScenarios();
-  std::string headline =
-      failed ? std::to_string(failed) + " of " + std::to_string(m.scenarios.size()) +
-                   " scenarios failed their expectation"
-             : "every expectation held (" + std::to_string(m.scenarios.size()) + " scenarios)";
-  if (errors) headline += "; " + std::to_string(errors) + " with harness errors";
+  const std::string headline = VerdictHeadline(m.Verdicts());
   std::string context = "crashbench " + m.tool.value("version", std::string("?")) + " (" +
                         m.tool.value("git_sha", std::string("?")) + ")";
   for (const char* key : {"host_name", "cpu", "kernel", "fs_type", "date"})
@@ -270,7 +283,9 @@ std::string RenderReportHtml(const json& results) {
          "seen most; red "
          "deepens with the share of trials with violations. A black border marks a failed "
          "expectation or a harness "
-         "error; '!' a failed expectation. Hover a cell for details.</p></section>\n";
+         "error; '!' a broken guarantee (a forbidden kind appeared), '?' a demonstration not "
+         "shown this time (not a failure). Hover a cell for details.</p></section>\n"
+      << NotShownSection(m);
   out << "<section id=\"costs\"><h2>Costs</h2>\n" << CostsSection(m) << "</section>\n";
   if (std::string stages = StagesSvg(m); !stages.empty())
     out << "<section id=\"stages\"><h2>Where the time went</h2>\n"

@@ -32,6 +32,14 @@ std::string CountsText(const json& counts, const std::set<std::string>& only, bo
   return out;
 }
 
+// The kinds of the scenario's expect.forbid or expect.show.
+std::set<std::string> ExpectKinds(const json& scenario, const char* key) {
+  std::set<std::string> kinds;
+  for (const json& k : Member(Member(scenario, "expect"), key))
+    if (k.is_string()) kinds.insert(k.get<std::string>());
+  return kinds;
+}
+
 ScenarioView ViewOf(const json& s) {
   ScenarioView v;
   v.name = s.value("name", "");
@@ -54,10 +62,9 @@ ScenarioView ViewOf(const json& s) {
   for (const auto& [kind, n] : Member(summary, "anomalies").items())
     if (n.is_number()) v.anomalies[kind] = n.get<long long>();
 
-  std::set<std::string> forbid;
-  if (const json expect = s.value("expect", json::object()); expect.is_object())
-    for (const json& k : Member(expect, "forbid"))
-      if (k.is_string()) forbid.insert(k.get<std::string>());
+  const std::set<std::string> forbid = ExpectKinds(s, "forbid"), show = ExpectKinds(s, "show");
+  v.has_expectations = !forbid.empty() || !show.empty();
+  std::set<std::string> appeared;  // every kind with a positive count in some trial
 
   std::map<std::string, long long> hits;  // violation kind -> trials it appeared in
   const json& trials = Member(s, "trials");
@@ -71,6 +78,7 @@ ScenarioView ViewOf(const json& s) {
     bool violated = false, forbidden = false;
     for (const auto& [kind, n] : counts.items()) {
       if (!n.is_number() || n.get<long long>() <= 0) continue;
+      appeared.insert(kind);
       auto k = AnomalyFromName(kind);
       if (k && IsViolation(*k)) {
         violated = true;
@@ -96,6 +104,13 @@ ScenarioView ViewOf(const json& s) {
     v.with_violations = summary.value("trials_with_violations", 0LL);
     v.harness_errors = summary.value("harness_errors", 0LL);
   }
+  if (trials.empty()) {
+    for (const json& k : Member(summary, "not_shown"))  // trimmed trials: the summary says
+      if (k.is_string()) v.not_shown.push_back(k.get<std::string>());
+  } else if (v.error.empty()) {
+    for (const std::string& k : show)
+      if (!appeared.count(k)) v.not_shown.push_back(k);
+  }
   std::vector<std::pair<long long, std::string>> order;
   for (const auto& [kind, n] : hits) order.emplace_back(-n, kind);
   std::sort(order.begin(), order.end());
@@ -111,7 +126,10 @@ std::string ScenarioView::Cell() const {
   if (harness_errors) cell += " (" + std::to_string(harness_errors) + " harness errors)";
   for (size_t i = 0; i < worst_kinds.size() && i < 2; ++i) cell += (i ? "," : " ") + worst_kinds[i];
   if (!target.empty()) cell += " (" + target + ")";
-  if (failed()) cell += " !";
+  if (failed())
+    cell += " !";
+  else if (!not_shown.empty())
+    cell += " ?";
   return cell;
 }
 
@@ -123,6 +141,21 @@ const ScenarioView* ReportModel::At(const std::string& row, const std::string& c
 long long ReportModel::FailedScenarios() const {
   return std::count_if(scenarios.begin(), scenarios.end(),
                        [](const ScenarioView& s) { return s.failed(); });
+}
+
+VerdictCounts ReportModel::Verdicts() const {
+  VerdictCounts c;
+  for (const ScenarioView& s : scenarios) {
+    ++c.scenarios;
+    c.failed += s.failed();
+    c.harness_errors += s.has_harness_error();
+    c.not_shown += !s.not_shown.empty();
+    if (s.has_expectations) continue;
+    ++c.without_expectations;
+    c.unchecked_trials += s.trials;
+    c.unchecked_violating += s.with_violations;
+  }
+  return c;
 }
 
 long long ReportModel::HarnessErrorScenarios() const {
@@ -156,7 +189,10 @@ Result<json> LoadResultsForReport(const std::string& path) {
   std::set<std::string> forbid;
   size_t failing_kept = 0;
   auto trim = [&](json& parsed) {
-    if (parsed.size() == 1 && parsed.contains("forbid") && parsed["forbid"].is_array()) {
+    const bool is_expect = parsed.is_object() && parsed.contains("forbid") &&
+                           parsed["forbid"].is_array() &&
+                           (parsed.size() == 1 || (parsed.size() == 2 && parsed.contains("show")));
+    if (is_expect) {
       forbid.clear();
       failing_kept = 0;
       for (const json& k : parsed["forbid"])

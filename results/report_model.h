@@ -17,6 +17,7 @@
 
 #include "harness/base/status.h"
 #include "results/costs.h"
+#include "results/verdict.h"
 
 namespace crashbench {
 
@@ -41,8 +42,10 @@ struct ScenarioView {
   double duration_s = 0;                            // sum of trial durations
   std::vector<std::string> worst_kinds;             // violation kinds, most trials first
   std::map<std::string, long long> forbidden_seen;  // kind -> trials it appeared in
-  std::map<std::string, long long> anomalies;       // kind -> total count
-  nlohmann::json costs;                             // null when not measured
+  std::vector<std::string> not_shown;          // kinds of expect.show that appeared in no trial
+  bool has_expectations = true;                // expect.forbid or expect.show is not empty
+  std::map<std::string, long long> anomalies;  // kind -> total count
+  nlohmann::json costs;                        // null when not measured
   nlohmann::json workload;
   int workers = 0;
   std::vector<FailingTrial> failing;  // the first kMaxFailingTrialsKept
@@ -50,7 +53,8 @@ struct ScenarioView {
 
   bool failed() const { return expectation == "failed"; }
   bool has_harness_error() const { return harness_errors > 0 || !error.empty(); }
-  // The console table's cell: "3/5 torn,partial-visible (writer) !".
+  // The console table's cell: "3/5 torn,partial-visible (writer) !"; '?' for
+  // a demonstration not shown.
   std::string Cell() const;
   double ViolationRate() const {
     return trials ? static_cast<double>(with_violations) / trials : 0;
@@ -69,6 +73,7 @@ struct ReportModel {
   const ScenarioView* At(const std::string& row, const std::string& col) const;
   long long FailedScenarios() const;
   long long HarnessErrorScenarios() const;
+  VerdictCounts Verdicts() const;  // for VerdictHeadline
 };
 
 // Reads a results file for reporting. Memory stays small however many trials

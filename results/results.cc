@@ -16,6 +16,7 @@
 
 #include "harness/base/sys.h"
 #include "results/costs.h"
+#include "results/verdict.h"
 
 namespace crashbench {
 namespace {
@@ -125,7 +126,9 @@ nlohmann::json ScenarioSummary(const ScenarioResult& sr) {
                             {"harness_errors", errors},
                             {"anomalies", total},
                             {"expectation", expectation},
-                            {"forbidden_seen", sr.forbidden_seen()}};
+                            {"forbidden_seen", sr.forbidden_seen()},
+                            {"shown", sr.shown()},
+                            {"not_shown", sr.not_shown()}};
   if (!sr.error.empty()) summary["error"] = sr.error;
   if (sr.input_error) summary["input_error"] = true;
   if (sr.calibration) summary["calibration"] = CalibrationToJson(*sr.calibration);
@@ -227,14 +230,18 @@ std::string TableCell(const ScenarioResult& sr) {
     for (size_t i = 0; i < worst.size(); ++i) cell += (i ? "," : " ") + worst[i];
     if (sr.scenario.fault.target != FaultTarget::kWorker)
       cell += " (" + std::string(FaultTargetName(sr.scenario.fault.target)) + ")";
-    if (!sr.expectation_held()) cell += " !";
+    if (!sr.expectation_held())
+      cell += " !";
+    else if (!sr.not_shown().empty())
+      cell += " ?";
   }
   return cell;
 }
 
 std::string TableLegend() {
   return "cells: trials with violations / trials, then the violation kinds seen most; "
-         "'!' marks a failed expectation";
+         "'!' marks a broken guarantee (a forbidden kind appeared), '?' a demonstration not "
+         "shown this time (not a failure)";
 }
 
 TableGrid BuildTableGrid(const RunOutcome& outcome) {
@@ -343,6 +350,14 @@ std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, 
     }
   }
   if (total > shown) out << "(" << total - shown << " more failing trials in the results file)\n";
+  for (const ScenarioResult& sr : outcome.scenarios) {
+    std::string missing;
+    for (const std::string& k : sr.not_shown()) (missing += missing.empty() ? "" : ", ") += k;
+    if (!missing.empty())
+      out << "not shown this time: " << sr.scenario.name << ": " << missing << " in none of "
+          << sr.trials.size() << " trials (a demonstration, not a failure)\n";
+  }
+  out << "verdict: " << VerdictHeadline(CountVerdicts(outcome)) << "\n";
   return out.str();
 }
 

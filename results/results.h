@@ -62,11 +62,15 @@ std::string RenderNarrowTable(const TableGrid& grid, size_t width);
 // else 100 columns.
 std::string RenderTableFor(const RunOutcome& outcome, std::string_view asked, int fd);
 inline constexpr std::string_view kTableFormNames = "auto, wide, narrow";
-// One line per trial whose expectation failed, with its replay command (at most `max`).
+// One line per trial whose expectation failed, with its replay command (at most
+// `max`); a line per scenario whose demonstration (expect.show) did not show
+// this time; last, the run's verdict line (results/verdict.h).
 std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, int max);
 
-// Exit code for a run, as DESIGN.md says: 2 input error, 1 an expectation
-// failed, 3 the harness failed or the run was interrupted, else 0.
+// Exit code for a run, as DESIGN.md says: 2 input error, 1 a guarantee broke
+// (a kind of expect.forbid appeared), 3 the harness failed or the run was
+// interrupted, else 0. A demonstration not shown (expect.show) is reported,
+// never a failure.
 int RunExitCode(const RunOutcome& outcome);
 
 }  // namespace crashbench

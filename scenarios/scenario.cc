@@ -154,6 +154,39 @@ Status ParseRunModes(const json& j, Scenario* s, const Where& w) {
   return Status::Ok();
 }
 
+// One list of anomaly kinds under "expect" (key "forbid" or "show").
+Status ParseKinds(const json& e, const char* key, std::set<AnomalyKind>* out, const Where& w) {
+  if (!e.contains(key)) return Status::Ok();
+  const std::string where = std::string("expect.") + key;
+  if (!e[key].is_array())
+    return w.Error(where,
+                   "must be an array of anomaly kinds (valid kinds: " + AnomalyNameList() + ")");
+  for (const json& k : e[key]) {
+    auto kind = k.is_string() ? AnomalyFromName(k.get<std::string>()) : std::nullopt;
+    if (!kind)
+      return w.Error(where, "unknown anomaly kind " + JsonExcerpt(k) +
+                                " (valid kinds: " + AnomalyNameList() + ")");
+    out->insert(*kind);
+  }
+  return Status::Ok();
+}
+
+// "forbid": guarantees, any one that appears fails the run. "show": what the
+// scenario is there to demonstrate (a race a busy machine may not produce):
+// reported when it did not appear, never a failure. A kind is one or the other.
+Status ParseExpect(const json& e, Scenario* s, const Where& w) {
+  RETURN_IF_ERROR(CheckKeys(e, {"forbid", "show"}, w, "expect"));
+  RETURN_IF_ERROR(ParseKinds(e, "forbid", &s->forbid, w));
+  RETURN_IF_ERROR(ParseKinds(e, "show", &s->show, w));
+  for (AnomalyKind k : s->show)
+    if (s->forbid.count(k))
+      return w.Error("expect.show",
+                     "'" + std::string(AnomalyName(k)) +
+                         "' is also in expect.forbid: a kind is either a guarantee (forbid) or a "
+                         "demonstration (show)");
+  return Status::Ok();
+}
+
 Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index) {
   Scenario s;
   s.source = source;
@@ -205,21 +238,7 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   RETURN_IF_ERROR(GetInt(j, "seed", 0, (1LL << 53), &seed, w, ""));
   s.seed = static_cast<uint64_t>(seed);
   RETURN_IF_ERROR(GetInt(j, "deadline_ms", 1, 24LL * 3600 * 1000, &s.deadline_ms, w, ""));
-  if (j.contains("expect")) {
-    const json& e = j["expect"];
-    RETURN_IF_ERROR(CheckKeys(e, {"forbid"}, w, "expect"));
-    if (e.contains("forbid")) {
-      if (!e["forbid"].is_array())
-        return w.Error("expect.forbid", "must be an array of anomaly kinds");
-      for (const json& k : e["forbid"]) {
-        auto kind = k.is_string() ? AnomalyFromName(k.get<std::string>()) : std::nullopt;
-        if (!kind)
-          return w.Error("expect.forbid", "unknown anomaly kind " + JsonExcerpt(k) +
-                                              " (valid kinds: " + AnomalyNameList() + ")");
-        s.forbid.insert(*kind);
-      }
-    }
-  }
+  if (j.contains("expect")) RETURN_IF_ERROR(ParseExpect(j["expect"], &s, w));
   RETURN_IF_ERROR(ParseRunModes(j, &s, w));
   Status st = ValidateScenario(&s);
   if (!st.ok()) return w.Error("", st.message());
@@ -328,8 +347,9 @@ nlohmann::json FaultToJson(const FaultSpec& f) {
 }
 
 nlohmann::json ScenarioToJson(const Scenario& s) {
-  json forbid = json::array();
+  json forbid = json::array(), show = json::array();
   for (AnomalyKind k : s.forbid) forbid.push_back(std::string(AnomalyName(k)));
+  for (AnomalyKind k : s.show) show.push_back(std::string(AnomalyName(k)));
   return {{"name", s.name},
           {"strategy", s.strategy},
           {"options", s.options},
@@ -345,7 +365,7 @@ nlohmann::json ScenarioToJson(const Scenario& s) {
           {"start_method", std::string(StartMethodName(s.start_method))},
           {"on_worker_death", std::string(WorkerDeathPolicyName(s.on_worker_death))},
           {"resume", std::string(ResumeName(s.resume))},
-          {"expect", {{"forbid", forbid}}}};
+          {"expect", {{"forbid", forbid}, {"show", show}}}};
 }
 
 }  // namespace crashbench

@@ -84,7 +84,8 @@ struct Scenario {
   int trials = 1;
   uint64_t seed = 1;
   long long deadline_ms = 10000;
-  std::set<AnomalyKind> forbid;
+  std::set<AnomalyKind> forbid;  // guarantees: any of these in a trial fails the run
+  std::set<AnomalyKind> show;    // demonstrations: reported when absent, never a failure
   StartMethod start_method = StartMethod::kFork;
   WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
   Resume resume = Resume::kNone;

@@ -8,11 +8,17 @@ namespace crashbench {
 
 int RunGateCommand(const GateCommand& cmd) {
   Result<nlohmann::json> baseline = LoadResultsFile(cmd.baseline);
+  if (baseline.ok()) {
+    if (Status st = CheckGateInput(*baseline, cmd.baseline); !st.ok()) baseline = st;
+  }
   if (!baseline.ok()) {
     std::cerr << "crashbench gate: --baseline " << baseline.status().message() << "\n";
     return 2;
   }
   Result<nlohmann::json> current = LoadResultsFile(cmd.current);
+  if (current.ok()) {
+    if (Status st = CheckGateInput(*current, cmd.current); !st.ok()) current = st;
+  }
   if (!current.ok()) {
     std::cerr << "crashbench gate: " << current.status().message() << "\n";
     return 2;

@@ -44,7 +44,14 @@ struct ScenarioResult {
   bool input_error = false;
   // The forbidden kinds that appeared, with the number of trials each appeared in.
   std::map<std::string, int> forbidden_seen() const;
+  // Only the guarantees (expect.forbid) and errors decide whether it held.
   bool expectation_held() const { return error.empty() && forbidden_seen().empty(); }
+  // The kinds to demonstrate (expect.show) that appeared, with the trials each
+  // appeared in, and those that appeared in no trial: reported, never a failure.
+  std::map<std::string, int> shown() const;
+  std::vector<std::string> not_shown() const;
+  // No expect.forbid and no expect.show: nothing was checked.
+  bool has_expectations() const { return !scenario.forbid.empty() || !scenario.show.empty(); }
 };
 
 struct RunOutcome {

@@ -117,6 +117,9 @@ void Supervisor::DeclareHang() {
   for (size_t i = 0; i < workers_.size(); ++i)
     tree.push_back({"worker " + std::to_string(i), &workers_[i].child});
   if (writer_) tree.push_back({"writer", writer_.get()});
+  // Read where each is blocked first (a stopped process reads as stopped),
+  // then stop the whole tree before any kill: a writer that sees its workers'
+  // pipes close must not leave its join and write before its own SIGKILL.
   out_.hang_diagnosis = DescribeBlocked(tree);
   KillAndReap(tree);
   for (WorkerSlot& w : workers_) DrainAcks(w);  // what they reported before they were killed

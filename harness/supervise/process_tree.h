@@ -8,8 +8,8 @@
 //   RETURN_IF_ERROR(poll.Wait(deadline.RemainingUs(NowMicros())));
 //   for (MyEvent e : poll.Ready()) ...
 //   if (deadline.Passed(NowMicros())) {
-//     diagnosis = DescribeBlocked(tree);
-//     KillAndReap(tree);
+//     diagnosis = DescribeBlocked(tree);  // read while each is still blocked
+//     KillAndReap(tree);                  // stops the whole tree, then kills it
 //   }
 #pragma once
 
@@ -84,8 +84,17 @@ struct TreeMember {
 // write(2) on fd 5 (pipe:[7])"), "; "-joined; members already reaped are left out.
 std::string DescribeBlocked(const std::vector<TreeMember>& tree);
 
-// SIGKILLs every member still running, then reaps them all: every kill is
-// sent before the first wait, so no member outlives another's reaping.
+// SIGSTOPs every member still running and returns once each one is stopped
+// (or has ended). Stopping a process changes nothing another member can see:
+// no pipe closes, no lock is released. Afterwards nothing of the tree runs.
+void StopTree(const std::vector<TreeMember>& tree);
+
+// Stops the whole tree (StopTree), then SIGKILLs every member and reaps them
+// all. Killing one member closes its pipes and frees its locks; were the rest
+// still running, one of them (a writer whose producers' pipes just closed, a
+// waiter that now gets the lock) could act on that and write before its own
+// SIGKILL lands, and what it wrote would be counted as the trial's damage.
+// Stopped first, none can: the output is what it was at the deadline.
 void KillAndReap(const std::vector<TreeMember>& tree);
 
 }  // namespace crashbench

@@ -75,6 +75,24 @@ TEST(GateE2e, BadInputExits2NamingTheFile) {
   EXPECT_TRUE(Contains(scenario.err, "tiny.json: not a crashbench results file")) << scenario.err;
 }
 
+// A count that is not a number must not read as zero: the trial is not clean.
+TEST(GateE2e, ANonIntegerAnomalyCountExits2NamingTheField) {
+  ScratchDir d;
+  const std::string trial =
+      R"({"index":0,"anomalies":{"torn":"many"},"violations":1,"replay":"r"})";
+  d.Write("bad.json", R"({"schema_version":1,"context":{},"scenarios":[{"name":"s","trials":[)" +
+                          trial + "]}]}");
+  d.Write("good.json",
+          R"({"schema_version":1,"context":{},"scenarios":[{"name":"s","trials":[]}]})");
+  CommandResult r = RunCrashbench({"gate", "--baseline", "good.json", "bad.json"}, d.path());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, "bad.json: scenarios[0] ('s').trials[0].anomalies.torn")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "\"many\"")) << r.err;
+  CommandResult as_baseline =
+      RunCrashbench({"gate", "--baseline", "bad.json", "good.json"}, d.path());
+  EXPECT_EQ(as_baseline.exit_code, 2) << as_baseline.out << as_baseline.err;
+}
+
 TEST(GateE2e, HelpSaysTheExitCodesAsGitBisectReadsThem) {
   ScratchDir d;
   CommandResult r = RunCrashbench({"--help"}, d.path());

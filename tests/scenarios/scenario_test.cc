@@ -161,6 +161,48 @@ TEST(Scenario, UnknownForbiddenKindListsValidOnes) {
       std::string::npos);
 }
 
+// Guarantees (forbid) and demonstrations (show) are two lists; a kind is one or the other.
+TEST(Scenario, ExpectShowParsesAndRoundTrips) {
+  auto r = ParseScenarios(
+      R"({"name":"a","strategy":"naive","expect":{"forbid":["hang"],"show":["interleaved"]}})",
+      "x.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)[0].forbid, std::set<AnomalyKind>{AnomalyKind::kHang});
+  EXPECT_EQ((*r)[0].show, std::set<AnomalyKind>{AnomalyKind::kInterleaved});
+  const nlohmann::json j = ScenarioToJson((*r)[0]);
+  EXPECT_EQ(j["expect"]["show"], nlohmann::json::array({"interleaved"}));
+  auto back = ParseScenarios(j.dump(), "y.json");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ((*back)[0].show, (*r)[0].show);
+  // show alone is enough; no expect at all leaves both empty.
+  auto only_show =
+      ParseScenarios(R"({"name":"a","strategy":"naive","expect":{"show":["torn"]}})", "x.json");
+  ASSERT_TRUE(only_show.ok());
+  EXPECT_TRUE((*only_show)[0].forbid.empty());
+  EXPECT_EQ((*only_show)[0].show.size(), 1u);
+}
+
+TEST(Scenario, ExpectShowRefusalsNameThePlaceAndTheChoices) {
+  const std::string unknown =
+      Error(R"({"name":"a","strategy":"naive","expect":{"show":["tron"]}})");
+  EXPECT_NE(unknown.find("x.json: scenario 'a': expect.show: unknown anomaly kind \"tron\""),
+            std::string::npos)
+      << unknown;
+  EXPECT_NE(unknown.find("lost-acked"), std::string::npos) << unknown;
+  const std::string not_array =
+      Error(R"({"name":"a","strategy":"naive","expect":{"show":"torn"}})");
+  EXPECT_NE(not_array.find("expect.show: must be an array of anomaly kinds"), std::string::npos)
+      << not_array;
+  const std::string both =
+      Error(R"({"name":"a","strategy":"naive","expect":{"forbid":["torn"],"show":["torn"]}})");
+  EXPECT_NE(both.find("expect.show: 'torn' is also in expect.forbid"), std::string::npos) << both;
+  // Unknown keys under expect are still refused, naming the valid ones.
+  const std::string key =
+      Error(R"({"name":"a","strategy":"naive","expect":{"demonstrate":["torn"]}})");
+  EXPECT_NE(key.find("demonstrate"), std::string::npos) << key;
+  EXPECT_NE(key.find("forbid, show"), std::string::npos) << key;
+}
+
 }  // namespace
 }  // namespace crashbench
 

@@ -4,6 +4,7 @@
 #include "harness/supervise/process_tree.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <string>
@@ -103,6 +104,64 @@ TEST(ProcessTree, HangNamesEachLiveProcessThenKillsAndReapsThemAll) {
   EXPECT_TRUE(blocked->reaped());
   EXPECT_EQ(blocked->Describe(), "killed by SIGKILL");
   EXPECT_EQ(done->Describe(), "exited 0");
+}
+
+char ProcessState(pid_t pid) {
+  Result<std::string> stat = ReadFileToString("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat.ok()) return '?';
+  const size_t paren = stat->rfind(')');
+  return paren + 2 < stat->size() ? (*stat)[paren + 2] : '?';
+}
+
+// The hang's kill must leave nothing running between the deadline and the
+// last SIGKILL: a writer that waits on its producers' pipe (or a waiter on a
+// lock) acts the moment a producer dies. Here "follower" writes a byte as soon
+// as "leader"'s pipe closes; once the tree is stopped, the leader's death
+// cannot make it run, whatever the machine's load.
+TEST(ProcessTree, AStoppedTreeDoesNotRunWhenOneOfItDies) {
+  UniqueFd held_r, held_w, escape_r, escape_w;
+  ASSERT_TRUE(MakePipe(&held_r, &held_w).ok());
+  ASSERT_TRUE(MakePipe(&escape_r, &escape_w).ok());
+  const int hw = held_w.get(), hr = held_r.get(), ew = escape_w.get();
+  Result<Child> leader = ForkChild({hw}, false, [] {
+    ::pause();
+    ::_exit(0);
+  });
+  Result<Child> follower = ForkChild({hr, ew}, false, [hr, ew] {
+    char c;
+    while (::read(hr, &c, 1) > 0) {
+    }
+    (void)!::write(ew, "x", 1);  // the leader's pipe closed: act on it
+    ::_exit(0);
+  });
+  ASSERT_TRUE(leader.ok() && follower.ok());
+  held_w.Reset();
+  held_r.Reset();
+  escape_w.Reset();
+  const std::vector<TreeMember> tree = {{"leader", &*leader}, {"follower", &*follower}};
+  StopTree(tree);
+  EXPECT_EQ(ProcessState(leader->pid()), 'T');
+  EXPECT_EQ(ProcessState(follower->pid()), 'T');
+  leader->Kill();
+  leader->Reap();
+  ::usleep(100000);  // time the follower would have to act, were it running
+  pollfd p = {escape_r.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 0), 0) << "the follower ran after the leader died";
+  KillAndReap(tree);
+  EXPECT_EQ(follower->Describe(), "killed by SIGKILL");
+  char c;
+  EXPECT_EQ(::read(escape_r.get(), &c, 1), 0) << "nothing written before the kill";
+}
+
+TEST(ProcessTree, StopTreeReturnsForMembersThatAlreadyEnded) {
+  Result<Child> ended = ForkChild({}, false, [] { ::_exit(3); });
+  ASSERT_TRUE(ended.ok());
+  pollfd p = {ended->pidfd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10000), 1) << "the child ends (unreaped) before the tree is stopped";
+  const std::vector<TreeMember> tree = {{"worker 0", &*ended}};
+  StopTree(tree);  // an exited (unreaped) child: returns at once
+  KillAndReap(tree);
+  EXPECT_EQ(ended->Describe(), "exited 3");
 }
 
 }  // namespace
