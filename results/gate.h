@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "harness/base/status.h"
+#include "results/load_results.h"
 
 namespace crashbench {
 
@@ -74,11 +75,6 @@ struct GateReport {
   // or for anything inconclusive under strict; else 0.
   int ExitCode(bool strict) const;
 };
-
-// Reads and checks a results file: the error names the file and what is wrong
-// (missing, not JSON, not a crashbench results file, an unsupported
-// schema_version, a scenario without trials).
-Result<nlohmann::json> LoadResultsFile(const std::string& path);
 
 GateReport RunGate(const nlohmann::json& baseline, const nlohmann::json& current,
                    const GateOptions& options);

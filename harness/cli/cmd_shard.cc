@@ -10,6 +10,7 @@
 #include "harness/base/json_file.h"
 #include "harness/base/sys.h"
 #include "harness/cli/commands.h"
+#include "results/load_results.h"
 #include "results/merge.h"
 #include "results/results.h"
 
@@ -76,7 +77,7 @@ int ResolveShard(const RunCommand& cmd, int* index, int* count) {
 int RunMergeCommand(const MergeCommand& cmd) {
   std::vector<ShardFile> files;
   for (const std::string& path : cmd.files) {
-    Result<nlohmann::json> doc = ReadJsonFile(path);
+    Result<nlohmann::json> doc = LoadResultsFile(path);
     if (!doc.ok()) return ShardError(doc.status().message());
     files.push_back({path, std::move(*doc)});
   }

@@ -15,6 +15,7 @@
 #include "harness/base/json_file.h"
 #include "harness/base/sys.h"
 #include "harness/run/runner.h"
+#include "harness/run/trial_ref.h"
 #include "harness/verify/verifier.h"
 #include "results/chart.h"
 #include "results/costs.h"
@@ -130,6 +131,9 @@ int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::strin
   if (cmd.start_method)
     replay.overrides +=
         std::string(replay.overrides.empty() ? "" : " ") + "--start-method " + *cmd.start_method;
+  replay.self_exe = SelfExecutable();
+  replay.results_path = out_dir + "/results.json";
+  replay.scratch_parent = cmd.scratch_parent;
   std::cout << RenderTable(outcome);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);
