@@ -268,18 +268,28 @@ std::string ContextDifference(const json& base, const json& cur) {
   return out;
 }
 
+// Each number says what it is: the medians and their ratio describe the
+// samples; the Hodges-Lehmann estimate (the median of all pairwise log-ratios,
+// as a ratio current/baseline) and its interval are what the verdict uses.
+// The two ratios differ whenever the samples are skewed.
 std::string CostDecision::Explain() const {
   std::ostringstream out;
-  out << "records/s median " << HumanNumber(median_base) << " -> " << HumanNumber(median_cur);
+  out << "records/s medians " << HumanNumber(median_base) << " -> " << HumanNumber(median_cur);
   if (n_base < 1 || n_cur < 1) return out.str() + " (no samples on one side)";
-  char ratio[32];
-  std::snprintf(ratio, sizeof ratio, "%.3f", 1 - slowdown);
-  out << " (current/baseline " << ratio << ", slowdown " << Percent(slowdown);
+  auto fixed3 = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", v);
+    return std::string(text);
+  };
+  out << " (ratio of medians "
+      << (median_base > 0 ? fixed3(median_cur / median_base) : std::string("undefined"))
+      << "; Hodges-Lehmann shift estimate current/baseline " << fixed3(1 - slowdown)
+      << ", slowdown " << Percent(slowdown);
   if (interval_bounded)
-    out << ", 95% interval " << Percent(slowdown_lo) << " to " << Percent(slowdown_hi);
+    out << ", its 95% interval " << Percent(slowdown_lo) << " to " << Percent(slowdown_hi);
   else
     out << ", no 95% interval from so few samples";
-  out << ", Mann-Whitney p=" << PValue(p) << ", " << n_base << " vs " << n_cur
+  out << "; Mann-Whitney p=" << PValue(p) << ", " << n_base << " vs " << n_cur
       << " samples, threshold " << Percent(threshold) << ")";
   return out.str();
 }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "harness/base/status.h"
+#include "results/load_results.h"
 
 namespace crashbench {
 
@@ -76,11 +77,6 @@ struct GateReport {
   // or for anything inconclusive under strict; else 0.
   int ExitCode(bool strict) const;
 };
-
-// Reads and checks a results file: the error names the file and what is wrong
-// (missing, not JSON, not a crashbench results file, an unsupported
-// schema_version, a scenario without trials).
-Result<nlohmann::json> LoadResultsFile(const std::string& path);
 
 // What the gate relies on beyond LoadResultsFile: every trial an object and
 // every anomaly count a non-negative integer ("torn": "many" would otherwise

@@ -4,6 +4,7 @@
 #include <map>
 #include <regex>
 
+#include "harness/run/trial_ref.h"
 #include "results/costs.h"
 #include "results/results.h"
 #include "scenarios/scenario.h"
@@ -119,18 +120,10 @@ Status CheckShardsMatch(const std::vector<Shard>& shards) {
 }
 
 // A scenario's definition, parsed back into a Scenario for the summary and costs.
-Result<Scenario> ScenarioFromResults(const json& scenario, long long trials,
-                                     const std::string& path) {
-  json d = json::object();
-  for (const char* k : {"name", "strategy", "options", "workers", "workload", "fault", "seed",
-                        "deadline_ms", "expect", "start_method"})
-    if (scenario.contains(k)) d[k] = scenario[k];
-  d["trials"] = std::max(1LL, trials);
-  Result<std::vector<Scenario>> parsed = ParseScenarios(d.dump(), path);
-  if (!parsed.ok())
-    return Refuse(path + ": a scenario does not load: " + parsed.status().message());
-  Scenario s = parsed->front();
-  s.source.clear();
+Result<Scenario> ScenarioFromResultsOrRefuse(const json& scenario, long long trials,
+                                             const std::string& path) {
+  Result<Scenario> s = ScenarioFromResults(scenario, trials, path);
+  if (!s.ok()) return Refuse(path + ": a scenario does not load: " + s.status().message());
   return s;
 }
 
@@ -242,7 +235,7 @@ Result<json> MergeScenario(const std::vector<Shard>& shards, size_t si, RunOutco
   const json& head = first["scenarios"][si];
   const std::string name = head.value("name", "");
   const long long total = shards.front().scenario_trials[si];
-  Result<Scenario> scenario = ScenarioFromResults(head, total, shards.front().file->path);
+  Result<Scenario> scenario = ScenarioFromResultsOrRefuse(head, total, shards.front().file->path);
   if (!scenario.ok()) return scenario.status();
   ScenarioResult sr{*scenario};
   sr.scenario.trials = static_cast<int>(total);

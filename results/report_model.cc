@@ -6,6 +6,7 @@
 
 #include "harness/base/json_file.h"
 #include "harness/contract/anomaly.h"
+#include "results/load_results.h"
 #include "results/results.h"
 
 namespace crashbench {
@@ -163,25 +164,6 @@ long long ReportModel::HarnessErrorScenarios() const {
                        [](const ScenarioView& s) { return s.has_harness_error(); });
 }
 
-Status CheckResultsDocument(const json& doc, const std::string& source) {
-  if (!doc.is_object() || !doc.contains("scenarios") || !doc["scenarios"].is_array())
-    return Status::Error(source +
-                         ": not a crashbench results file: it has no \"scenarios\" array "
-                         "(crashbench run writes one as results.json)");
-  if (!doc.contains("schema_version") || !doc["schema_version"].is_number_integer() ||
-      doc["schema_version"].get<int>() != kResultsSchemaVersion)
-    return Status::Error(
-        source + ": schema_version " +
-        (doc.contains("schema_version") ? JsonExcerpt(doc["schema_version"]) : "missing") +
-        " is not supported (this crashbench reads schema_version " +
-        std::to_string(kResultsSchemaVersion) + ")");
-  for (size_t i = 0; i < doc["scenarios"].size(); ++i)
-    if (!doc["scenarios"][i].is_object() || !doc["scenarios"][i].contains("name"))
-      return Status::Error(source + ": scenarios[" + std::to_string(i) +
-                           "] is not a scenario object with a \"name\"");
-  return Status::Ok();
-}
-
 Result<json> LoadResultsForReport(const std::string& path) {
   // Trimmed as it is parsed, so a file of many thousand trials is never held whole.
   // A scenario's "expect" comes before its trials in the file (WriteResults
@@ -215,10 +197,7 @@ Result<json> LoadResultsForReport(const std::string& path) {
       parsed["details"] = std::move(kept);
     }
   };
-  Result<json> doc = ReadJsonFile(path, JsonLimits{}, trim);
-  if (!doc.ok()) return doc.status();
-  RETURN_IF_ERROR(CheckResultsDocument(*doc, path));
-  return doc;
+  return LoadResultsFile(path, trim);
 }
 
 ReportModel BuildReportModel(const json& results) {

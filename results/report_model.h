@@ -79,12 +79,9 @@ struct ReportModel {
 // Reads a results file for reporting. Memory stays small however many trials
 // the file holds: each trial's "processes" are dropped and its "details" are
 // kept only for the first kMaxFailingTrialsKept trials of a scenario that broke
-// its expectation or hit an error. Errors name the file and what
-// is wrong with it (not JSON, not a crashbench results file, an unknown
-// schema_version).
+// its expectation or hit an error. The file is checked against the schema
+// as every command checks it (results/load_results.h, LoadResultsFile).
 Result<nlohmann::json> LoadResultsForReport(const std::string& path);
-// The same checks on a document already in memory.
-Status CheckResultsDocument(const nlohmann::json& doc, const std::string& source);
 
 ReportModel BuildReportModel(const nlohmann::json& results);
 

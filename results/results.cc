@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <iomanip>
 #include <map>
 #include <set>
@@ -74,20 +75,50 @@ nlohmann::json MachineContext(const RunOutcome& outcome) {
           {"fs_type", outcome.fs_type}};
 }
 
+namespace {
+
+// Paths in printed commands are absolute, so that they work from any directory.
+std::string AbsolutePath(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+std::string Binary(const ReplayInfo& replay) {
+  return replay.self_exe.empty() ? "crashbench" : ShellQuote(AbsolutePath(replay.self_exe));
+}
+
+std::string ScratchFlag(const ReplayInfo& replay) {
+  return replay.scratch_parent.empty()
+             ? ""
+             : " --scratch " + ShellQuote(AbsolutePath(replay.scratch_parent));
+}
+
+}  // namespace
+
 std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay) {
-  std::string cmd = "crashbench run";
+  std::string cmd = Binary(replay) + " run";
   if (!sr.scenario.source.empty())
-    cmd += " " + ShellQuote(sr.scenario.source);
+    cmd += " " + ShellQuote(AbsolutePath(sr.scenario.source));
   else if (replay.quick)
     cmd += " --quick";
   if (replay.explore) cmd += " --explore";
   if (!replay.overrides.empty()) cmd += " " + replay.overrides;
   cmd += " --scenario " + ShellQuote(sr.scenario.name) + " --trial " + std::to_string(index) +
-         " --keep";
+         " --keep" + ScratchFlag(replay);
   if (sr.scenario.fault.kind != "none" && sr.scenario.fault.trigger.type == TriggerType::kRandom &&
       sr.calibration)
     cmd += " --random-window-us " + std::to_string(sr.calibration->duration_us);
   return cmd;
+}
+
+std::string ReplayFromResultsCommand(const ScenarioResult& sr, int index,
+                                     const ReplayInfo& replay) {
+  const std::string results =
+      replay.results_path.empty() ? "RESULTS" : ShellQuote(AbsolutePath(replay.results_path));
+  return Binary(replay) + " replay " + results + " --trial " +
+         ShellQuote(sr.scenario.name + ":" + std::to_string(index)) + ScratchFlag(replay);
 }
 
 namespace {
@@ -346,7 +377,8 @@ std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, 
       ++shown;
       out << "FAILED " << sr.scenario.name << " trial " << t.index << ": "
           << (t.error.empty() ? kinds : "harness error: " + t.error)
-          << "\n    replay: " << ReplayCommand(sr, t.index, replay) << "\n";
+          << "\n    replay: " << ReplayFromResultsCommand(sr, t.index, replay)
+          << "\n    rerun:  " << ReplayCommand(sr, t.index, replay) << "\n";
     }
   }
   if (total > shown) out << "(" << total - shown << " more failing trials in the results file)\n";

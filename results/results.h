@@ -21,6 +21,11 @@ struct ReplayInfo {
   bool quick = false;         // the built-in matrix was the --quick one
   bool explore = false;       // trials were enumerated with --explore
   std::string overrides;  // command-line overrides in effect ("--trials 4 --start-method spawn")
+  // For commands that work from any directory: this binary, the results file
+  // being written and --scratch, each absolute ("" when not known or not given).
+  std::string self_exe;
+  std::string results_path;
+  std::string scratch_parent;
 };
 
 nlohmann::json MachineContext(const RunOutcome& outcome);
@@ -30,8 +35,14 @@ Status WriteResults(FILE* out, const RunOutcome& outcome, const ReplayInfo& repl
 // WriteResults into path with write-temp, fsync, rename, directory fsync.
 Status WriteResultsFile(const std::string& path, const RunOutcome& outcome,
                         const ReplayInfo& replay);
-// The one command that reruns trial `index` of the scenario, keeping its directory.
+// The one command that reruns trial `index` of the scenario, keeping its
+// directory: `/abs/crashbench run /abs/file.json --scenario NAME --trial I
+// --keep [--scratch DIR]`, runnable from any directory. Stored as each trial's
+// "replay" in results.json.
 std::string ReplayCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay);
+// `/abs/crashbench replay /abs/results.json --trial NAME:I [--scratch DIR]`:
+// the same trial from the results file, with the damaged bytes shown.
+std::string ReplayFromResultsCommand(const ScenarioResult& sr, int index, const ReplayInfo& replay);
 
 // A scenario's "summary" object: counts, expectation, error, calibration.
 nlohmann::json ScenarioSummary(const ScenarioResult& sr);

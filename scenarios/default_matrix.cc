@@ -43,6 +43,8 @@ std::set<AnomalyKind> Demonstrated(const std::string& row, const std::string& fa
     return {K::kInterleaved};
   if (row == "naive open=truncate") return {K::kLostAcked};  // each open erases the others' work
   if (row == "queue-writer drain=after-join") return {K::kHang};
+  // fork() copies the parent's unflushed stdio buffer into every worker.
+  if (row == "shared-handle header=stdio") return {K::kDuplicate};
   return {};
 }
 

@@ -1,6 +1,7 @@
 #include "scenarios/scenario.h"
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "faults/registry.h"
@@ -197,11 +198,8 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   if (j.contains("name") && j["name"].is_string() &&
       CheckScenarioName(j["name"].get<std::string>()).ok())
     w.scenario = j["name"].get<std::string>();
-  RETURN_IF_ERROR(
-      CheckKeys(j,
-                {"name", "strategy", "options", "workers", "workload", "fault", "trials", "seed",
-                 "deadline_ms", "expect", "start_method", "on_worker_death", "resume"},
-                w, ""));
+  RETURN_IF_ERROR(CheckKeys(
+      j, std::vector<std::string>(std::begin(kScenarioKeys), std::end(kScenarioKeys)), w, ""));
   RETURN_IF_ERROR(GetString(j, "name", &s.name, w, ""));
   if (!j.contains("name")) return w.Error("", "missing required key 'name'");
   if (Status st = CheckScenarioName(s.name); !st.ok()) return w.Error("name", st.message());

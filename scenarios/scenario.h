@@ -98,6 +98,11 @@ inline constexpr JsonLimits kScenarioFileLimits{
     .max_bytes = 16 << 20, .max_depth = 64, .max_string_bytes = 4096};
 inline constexpr size_t kMaxScenarioNameChars = 200;
 
+// The top-level keys a scenario object may hold, in the order errors list them.
+inline constexpr const char* kScenarioKeys[] = {
+    "name", "strategy",    "options", "workers",      "workload",        "fault", "trials",
+    "seed", "deadline_ms", "expect",  "start_method", "on_worker_death", "resume"};
+
 // Parses one file's text. `source` names the file in every error message.
 Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source);
 // Reads the file through ReadJsonFile: a device, a FIFO or an oversize file is refused.

@@ -10,8 +10,10 @@
 
 #include "harness/base/sys.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/replay_dump.h"
 #include "harness/run/runner.h"
 #include "harness/run/trial_ref.h"
+#include "results/load_results.h"
 #include "results/results.h"
 
 namespace crashbench {
@@ -32,72 +34,6 @@ std::set<std::string> ViolationKinds(const AnomalyCounts& counts) {
   for (const auto& [k, n] : counts)
     if (auto kind = AnomalyFromName(k); kind && IsViolation(*kind) && n > 0) kinds.insert(k);
   return kinds;
-}
-
-// 16 bytes a row: offset, hex, printable ASCII. The row holding `mark` starts
-// with '>' and is followed by a caret under the marked byte.
-std::string HexDump(const std::string& bytes, long long base, long long mark) {
-  std::ostringstream out;
-  for (size_t row = 0; row < bytes.size(); row += 16) {
-    const long long at = base + static_cast<long long>(row);
-    const bool marked = mark >= at && mark < at + 16;
-    char head[32];
-    std::snprintf(head, sizeof head, "%c %08llx  ", marked ? '>' : ' ', at);
-    std::string hex, text;
-    for (size_t i = row; i < row + 16; ++i) {
-      if (i < bytes.size()) {
-        char h[4];
-        std::snprintf(h, sizeof h, "%02x ", static_cast<unsigned char>(bytes[i]));
-        hex += h;
-        const unsigned char c = static_cast<unsigned char>(bytes[i]);
-        text += c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '.';
-      } else {
-        hex += "   ";
-      }
-      if (i == row + 7) hex += ' ';
-    }
-    out << head << hex << " |" << text << "|\n";
-    if (marked) {
-      const long long col = mark - at;
-      out << std::string(12 + static_cast<size_t>(col) * 3 + (col > 7 ? 1 : 0), ' ') << "^^ offset "
-          << mark << "\n";
-    }
-  }
-  return out.str();
-}
-
-// The bytes of dir/file around offset, or why there are none. A record that
-// starts at offset is followed to its end (the next newline, or the end of
-// the file), and the bytes there are shown too: that is where a cut shows.
-std::string DumpAround(const std::string& dir, const std::string& file, long long offset,
-                       int context) {
-  Result<std::string> bytes = ReadFileToString(dir + "/" + file);
-  if (!bytes.ok()) return "    (cannot read " + file + ": " + bytes.status().message() + ")\n";
-  const long long size = static_cast<long long>(bytes->size());
-  if (size == 0) return "    (" + file + " is empty: 0 bytes)\n";
-  if (offset < 0) offset = 0;
-  auto window = [&](long long at) {
-    long long from = std::max(0LL, at - context) / 16 * 16;
-    if (from >= size) from = std::max(0LL, size - 16) / 16 * 16;
-    const long long to = std::min(size, std::max(at, from) + context + 1);
-    return HexDump(bytes->substr(static_cast<size_t>(from), static_cast<size_t>(to - from)), from,
-                   at < size ? at : -1);
-  };
-  std::string text = "    " + file + ": " + std::to_string(size) + " bytes";
-  if (offset >= size) text += "; the anomaly is at its end (offset " + std::to_string(offset) + ")";
-  text += "\n" + window(offset);
-  if (offset < size) {
-    const size_t nl = bytes->find('\n', static_cast<size_t>(offset));
-    const long long end = nl == std::string::npos ? size : static_cast<long long>(nl);
-    if (end > offset + context) {
-      text += "    ... the record from offset " + std::to_string(offset) + " ends at offset " +
-              std::to_string(end) +
-              (nl == std::string::npos ? " (end of file, no newline: cut short)" : " (newline)") +
-              ":\n";
-      text += window(nl == std::string::npos ? end - 1 : end);
-    }
-  }
-  return text;
 }
 
 // The original trial's outcome beside the replay's, and whether it reproduced.
@@ -157,7 +93,10 @@ void PrintDamage(const TrialResult& t, int context_bytes) {
       if (!a->detail.empty()) std::cout << ": " << a->detail;
       std::cout << "\n";
     }
-    std::cout << DumpAround(t.kept_dir, where.first, where.second, context_bytes);
+    long long torn_end = -1;
+    for (const Anomaly* a : anomalies)
+      if (a->kind == AnomalyKind::kTorn) torn_end = std::max(torn_end, a->end);
+    std::cout << DumpAround(t.kept_dir, where.first, where.second, torn_end, context_bytes);
   }
   for (const Anomaly* a : elsewhere) {
     std::cout << "  " << AnomalyName(a->kind) << (a->file.empty() ? "" : "  " + a->file);
@@ -169,7 +108,12 @@ void PrintDamage(const TrialResult& t, int context_bytes) {
 }  // namespace
 
 int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
-  Result<TrialRef> ref = FindTrial(cmd.results, cmd.trial);
+  Result<nlohmann::json> doc = LoadResultsFile(cmd.results);
+  if (!doc.ok()) {
+    std::cerr << "crashbench: " << doc.status().message() << "\n";
+    return 2;
+  }
+  Result<TrialRef> ref = FindTrial(*doc, cmd.results, cmd.trial);
   if (!ref.ok()) {
     std::cerr << "crashbench: " << ref.status().message() << "\n";
     return 2;

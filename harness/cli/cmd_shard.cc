@@ -11,6 +11,7 @@
 #include "harness/base/json_file.h"
 #include "harness/base/sys.h"
 #include "harness/cli/commands.h"
+#include "results/load_results.h"
 #include "results/merge.h"
 #include "results/results.h"
 
@@ -80,7 +81,7 @@ int RunMergeCommand(const MergeCommand& cmd) {
     return ShardError("merge -o " + cmd.out + ": is a directory (name the merged results file)");
   std::vector<ShardFile> files;
   for (const std::string& path : cmd.files) {
-    Result<nlohmann::json> doc = ReadJsonFile(path);
+    Result<nlohmann::json> doc = LoadResultsFile(path);
     if (!doc.ok()) return ShardError(doc.status().message());
     files.push_back({path, std::move(*doc)});
   }

@@ -22,6 +22,7 @@
 #include "harness/cli/commands.h"
 #include "harness/run/runner.h"
 #include "harness/run/trial_ref.h"
+#include "results/load_results.h"
 
 namespace crashbench {
 namespace {
@@ -168,7 +169,12 @@ void PrintShrunk(const Shrinker& sh, Dims best) {
 }  // namespace
 
 int RunShrinkCommand(const ShrinkCommand& cmd) {
-  Result<TrialRef> ref = FindTrial(cmd.results, cmd.trial);
+  Result<nlohmann::json> doc = LoadResultsFile(cmd.results);
+  if (!doc.ok()) {
+    std::cerr << "crashbench: " << doc.status().message() << "\n";
+    return 2;
+  }
+  Result<TrialRef> ref = FindTrial(*doc, cmd.results, cmd.trial);
   if (!ref.ok()) {
     std::cerr << "crashbench: " << ref.status().message() << "\n";
     return 2;

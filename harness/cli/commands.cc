@@ -17,6 +17,7 @@
 #include "harness/base/sys.h"
 #include "harness/run/run_lock.h"
 #include "harness/run/runner.h"
+#include "harness/run/trial_ref.h"
 #include "harness/verify/verifier.h"
 #include "results/chart.h"
 #include "results/costs.h"
@@ -149,6 +150,9 @@ int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::strin
   if (cmd.start_method)
     replay.overrides +=
         std::string(replay.overrides.empty() ? "" : " ") + "--start-method " + *cmd.start_method;
+  replay.self_exe = SelfExecutable();
+  replay.results_path = out_dir + "/results.json";
+  replay.scratch_parent = cmd.scratch_parent;
   std::cout << RenderTableFor(outcome, cmd.table, STDOUT_FILENO);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
   std::string failures = RenderFailures(outcome, replay, 10);

@@ -57,6 +57,10 @@ struct Anomaly {
   long long seq = -1;     // -1 when unknown or about the whole task
   std::string excerpt;    // short, escaped (printable ASCII only)
   std::string detail;     // optional human explanation (e.g. the hang diagnosis)
+  // Just past the damaged record's last byte, when the verifier knows it (a
+  // torn record: where its bytes stop and the next record's, often another
+  // writer's, begin); -1 otherwise.
+  long long end = -1;
 };
 
 // Escapes bytes for an excerpt: printable ASCII kept, \n \t \\ and \xNN otherwise.

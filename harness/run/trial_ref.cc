@@ -24,6 +24,20 @@ std::string ValidIds(const json& scenarios) {
 
 }  // namespace
 
+Result<Scenario> ScenarioFromResults(const json& stored, long long trials,
+                                     const std::string& path) {
+  if (!stored.is_object()) return Status::Error(path + ": a scenario is not a JSON object");
+  json definition = stored;
+  for (const char* results_only : {"fault_label", "source", "summary", "costs", "trials"})
+    definition.erase(results_only);
+  definition["trials"] = std::max(1LL, trials);
+  Result<std::vector<Scenario>> parsed = ParseScenarios(definition.dump(), path);
+  if (!parsed.ok()) return parsed.status();
+  Scenario s = parsed->front();
+  s.source.clear();
+  return s;
+}
+
 std::string SelfExecutable() {
   char buf[4096];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -33,7 +47,10 @@ std::string SelfExecutable() {
 Result<TrialRef> FindTrial(const std::string& path, const std::string& id) {
   Result<json> read = ReadJsonFile(path);
   if (!read.ok()) return read.status();
-  json doc = std::move(*read);
+  return FindTrial(*read, path, id);
+}
+
+Result<TrialRef> FindTrial(const json& doc, const std::string& path, const std::string& id) {
   if (!doc.is_object() || !doc.contains("scenarios") || !doc["scenarios"].is_array())
     return Status::Error(path + ": not a crashbench results file (no \"scenarios\" array)");
   const json& scenarios = doc["scenarios"];
@@ -46,37 +63,32 @@ Result<TrialRef> FindTrial(const std::string& path, const std::string& id) {
   if (index_text.empty() || index_text.size() > 9 ||
       index_text.find_first_not_of("0123456789") != std::string::npos)
     return Status::Error("--trial " + id + ": expected SCENARIO:INDEX" + valid);
-  const json* scenario = nullptr;
+  const json* scenario_json = nullptr;
   if (colon == std::string::npos) {
     if (scenarios.size() != 1)
       return Status::Error("--trial " + id + ": " + path + " holds " +
                            std::to_string(scenarios.size()) +
                            " scenarios; name one as SCENARIO:INDEX" + valid);
-    scenario = &scenarios[0];
+    scenario_json = &scenarios[0];
   } else {
     for (const json& s : scenarios)
-      if (s.value("name", "") == name) scenario = &s;
-    if (!scenario)
+      if (s.value("name", "") == name) scenario_json = &s;
+    if (!scenario_json)
       return Status::Error("--trial " + id + ": no scenario '" + name + "' in " + path + valid);
   }
   TrialRef ref;
   ref.index = std::stoi(index_text);
-  for (const json& t : scenario->value("trials", json::array()))
+  for (const json& t : scenario_json->value("trials", json::array()))
     if (t.value("index", -1) == ref.index) ref.trial = t;
   if (ref.trial.is_null())
     return Status::Error("--trial " + id + ": " + path + " holds no such trial" + valid);
-  ref.summary = scenario->value("summary", json::object());
-  json def = json::object();
-  for (const char* k : {"name", "strategy", "options", "workers", "workload", "fault", "seed",
-                        "deadline_ms", "expect", "start_method"})
-    if (scenario->contains(k)) def[k] = (*scenario)[k];
-  def["trials"] = std::max<long long>(ref.index + 1, ref.summary.value("trials", 1LL));
-  Result<std::vector<Scenario>> parsed = ParseScenarios(def.dump(), path);
-  if (!parsed.ok())
+  ref.summary = scenario_json->value("summary", json::object());
+  const long long trials = std::max<long long>(ref.index + 1, ref.summary.value("trials", 1LL));
+  Result<Scenario> scenario = ScenarioFromResults(*scenario_json, trials, path);
+  if (!scenario.ok())
     return Status::Error("the scenario of trial " + id +
-                         " does not load: " + parsed.status().message());
-  ref.scenario = parsed->front();
-  ref.scenario.source.clear();
+                         " does not load: " + scenario.status().message());
+  ref.scenario = std::move(*scenario);
   ref.explore = ref.trial.value("replay", "").find(" --explore") != std::string::npos;
   // The window the trial's moment was drawn from: its own replay command says
   // it (a merged file's trials come from shards with windows of their own).

@@ -28,6 +28,20 @@ struct TrialRef {
 
 // Errors name the file and list the valid scenarios and indices.
 Result<TrialRef> FindTrial(const std::string& results_path, const std::string& id);
+// The same in a document already read (and checked against the schema: the
+// commands read it through LoadResultsFile); results_path names it in errors.
+Result<TrialRef> FindTrial(const nlohmann::json& doc, const std::string& results_path,
+                           const std::string& id);
+
+// A scenario as results.json stores it (results/SCHEMA.md), parsed back
+// through the same parser `crashbench run` uses, with `trials` trials. Every
+// stored key except the few results.json adds (fault_label, source, summary,
+// costs, trials) goes to the parser: a scenario key added later is carried
+// without a change here, and a results-only key added later without being
+// listed here is refused by the parser as unknown rather than dropped.
+// Errors name `path`.
+Result<Scenario> ScenarioFromResults(const nlohmann::json& stored, long long trials,
+                                     const std::string& path);
 
 // The path of this very binary (for workers started with spawn).
 std::string SelfExecutable();

@@ -9,6 +9,7 @@ nlohmann::json AnomalyToJson(const Anomaly& a) {
   nlohmann::json j = {{"kind", std::string(AnomalyName(a.kind))}};
   if (!a.file.empty()) j["file"] = a.file;
   if (a.offset >= 0) j["offset"] = a.offset;
+  if (a.end >= 0) j["end"] = a.end;
   if (a.line >= 0) j["line"] = a.line;
   if (a.task >= 0) j["task"] = a.task;
   if (a.seq >= 0) j["seq"] = a.seq;
@@ -21,6 +22,7 @@ Anomaly AnomalyFromJson(const nlohmann::json& j) {
   Anomaly a{AnomalyFromName(j.value("kind", "corrupt")).value_or(AnomalyKind::kCorrupt)};
   a.file = j.value("file", "");
   a.offset = j.value("offset", -1LL);
+  a.end = j.value("end", -1LL);
   a.line = j.value("line", -1LL);
   a.task = j.value("task", -1LL);
   a.seq = j.value("seq", -1LL);

@@ -151,6 +151,7 @@ class SharedFileScan {
       if (ProbeJson(text).cut_short) {
         Report(AnomalyKind::kTorn, p.begin, p.line, task.value_or(-1), seq.value_or(-1),
                "record cut short");
+        found_.back().end = static_cast<long long>(p.end);
         TraceDamage(task, seq, p.begin, p.line);
         if (task) {
           TaskTrace& trace = (*ledger_)[*task];

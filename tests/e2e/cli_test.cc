@@ -100,10 +100,20 @@ TEST(Cli, FailedExpectationExits1AndItsReplayReproducesTheTrial) {
     "expect":{"forbid":["torn"]}})");
   CommandResult r = RunCrashbench({"run", "s.json", "--out", "out"}, d.path());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  size_t at = r.out.find("replay: ");
-  ASSERT_NE(at, std::string::npos) << r.out;
-  std::string replay = r.out.substr(at + 8, r.out.find('\n', at) - at - 8);
-  EXPECT_TRUE(Contains(replay, "crashbench run s.json --scenario naive-torn --trial 0")) << replay;
+  // Both commands name this binary and the files by absolute paths: they work
+  // from any directory, with no crashbench on PATH.
+  auto line_after = [&](const std::string& label) {
+    const size_t at = r.out.find(label);
+    return at == std::string::npos
+               ? std::string()
+               : r.out.substr(at + label.size(), r.out.find('\n', at) - at - label.size());
+  };
+  EXPECT_EQ(line_after("replay: "), std::string(CRASHBENCH_BINARY) + " replay " + d.path() +
+                                        "/out/results.json --trial naive-torn:0")
+      << r.out;
+  EXPECT_EQ(line_after("rerun:  "), std::string(CRASHBENCH_BINARY) + " run " + d.path() +
+                                        "/s.json --scenario naive-torn --trial 0 --keep")
+      << r.out;
   CommandResult again = RunCrashbench(
       {"run", "s.json", "--scenario", "naive-torn", "--trial", "0", "--keep", "--out", "replay"},
       d.path());
@@ -179,10 +189,9 @@ TEST(Cli, ReplayCarriesTheOverridesThatWereInEffect) {
   CommandResult r = RunCrashbench(
       {"run", "s.json", "--trials", "4", "--start-method", "spawn", "--out", "o"}, d.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(
-      r.out.find(
-          "replay: crashbench run s.json --trials 4 --start-method spawn --scenario pt --trial 3"),
-      std::string::npos)
+  EXPECT_NE(r.out.find("rerun:  " + std::string(CRASHBENCH_BINARY) + " run " + d.path() +
+                       "/s.json --trials 4 --start-method spawn --scenario pt --trial 3"),
+            std::string::npos)
       << r.out;
 }
 

@@ -47,8 +47,8 @@ TEST(GateE2e, WeakenedAtomicRenameFailsTheGateNamingTheAnomalyAndTheReplay) {
                        "sigkill@mid-record): forbidden"))
       << gate.out;
   EXPECT_TRUE(Contains(gate.out, "torn in 3 of 3 trials")) << gate.out;
-  EXPECT_TRUE(
-      Contains(gate.out, "replay trial 0: crashbench run weak.json --scenario ar-kill --trial 0"))
+  EXPECT_TRUE(Contains(gate.out, "replay trial 0: " + std::string(CRASHBENCH_BINARY) + " run " +
+                                     d.path() + "/weak.json --scenario ar-kill --trial 0"))
       << gate.out;
 
   // The unweakened run against itself passes.

@@ -152,5 +152,33 @@ TEST(HostileInput, ATruncatedResultsFileNamesThePlaceNotTheLibrary) {
   EXPECT_EQ(b.result.err.find("json.exception"), std::string::npos) << b.result.err;
 }
 
+// A results file that parses but breaks the schema (results/SCHEMA.md) is
+// refused by every reader with the field's path, never read as empty or clean.
+TEST(HostileInput, EveryResultsReaderRefusesAFileThatBreaksTheSchema) {
+  ScratchDir d;
+  const std::string head =
+      R"({"schema_version": 1, "tool": {"name": "crashbench"}, "scenarios": [)";
+  const std::string scenario = R"({"name": "s", "fault": {"kind": "none"}, "trials": )";
+  d.Write("good.json", head + scenario + R"([{"index": 0, "anomalies": {}, "violations": 0}]}]})");
+  d.Write("oops.json", head + scenario + R"("oops"}]})");
+  d.Write("many.json",
+          head + scenario + R"([{"index": 0, "anomalies": {"torn": "many"}, "violations": 0}]}]})");
+  const std::string oops =
+      R"(oops.json: scenarios[0].trials: must be an array of trials, got "oops")";
+  const std::string many =
+      R"(many.json: scenarios[0].trials[0].anomalies.torn: must be a non-negative integer, got "many")";
+  for (const auto& [file, says] :
+       {std::pair{std::string("oops.json"), oops}, {"many.json", many}}) {
+    ExpectRefused(d, {"report", file, "--out", "."}, file, says);
+    ExpectRefused(d, {"gate", "--baseline", "good.json", file}, file, says);
+    ExpectRefused(d, {"gate", "--baseline", file, "good.json"}, file, says);
+    ExpectRefused(d, {"merge", "-o", "m.json", file}, file, says);
+    ExpectRefused(d, {"replay", file, "--trial", "s:0"}, file, says);
+    ExpectRefused(d, {"shrink", file, "--trial", "s:0"}, file, says);
+  }
+  const Bounded gate = RunBounded({"gate", "--baseline", "good.json", "good.json"}, d.path());
+  EXPECT_EQ(gate.result.exit_code, 0) << gate.result.out << gate.result.err;
+}
+
 }  // namespace
 }  // namespace crashbench::testing

@@ -56,7 +56,7 @@ TEST(Replay, RerunsTheTrialKeepsItsDirectoryAndDumpsTheBytesAtTheAnomaly) {
   char row[32];
   std::snprintf(row, sizeof row, "> %08llx", offset / 16 * 16);
   EXPECT_TRUE(Contains(r.out, row)) << r.out;
-  EXPECT_TRUE(Contains(r.out, "no newline: cut short")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "(end of file: cut short)")) << r.out;
   // The kept directory exists and holds the damaged file; the test removes it.
   const std::string marker = "scratch directory kept: ";
   const size_t at = r.out.find(marker);
@@ -79,6 +79,31 @@ TEST(Replay, BadTrialIdsExit2NamingTheValidOnes) {
     EXPECT_EQ(r.exit_code, 2) << id << r.err;
     EXPECT_TRUE(Contains(r.err, "naive-tear:0..1")) << id << r.err;
   }
+}
+
+// retry-task on appends: the killed task's records stay and the retry appends
+// them again (duplicate), which fail-pool never does. A replay that rebuilt
+// the scenario without on_worker_death ran it under fail-pool and missed it.
+TEST(Replay, ARetryTaskTrialReplaysUnderItsOwnPolicy) {
+  ScratchDir d;
+  d.Write("s.json", R"({"name":"la-retry","strategy":"locked-append","workers":1,
+    "workload":{"tasks":4,"records_per_task":3,"record_bytes":300},
+    "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":5}},
+    "on_worker_death":"retry-task","trials":1,"seed":4})");
+  CommandResult run = RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d.path());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json trial = Load(d.path() + "/o/results.json")["scenarios"][0]["trials"][0];
+  ASSERT_GT(trial["anomalies"].value("duplicate", 0), 0) << trial.dump();
+  CommandResult r = RunCrashbench(
+      {"replay", "o/results.json", "--trial", "la-retry:0", "--scratch", d.path()}, d.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "reproduced: the same anomaly counts")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "NOT reproduced")) << r.out;
+  const std::string marker = "(remove it with: rm -rf ";
+  const size_t at = r.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  EXPECT_TRUE(
+      RemoveTree(r.out.substr(at + marker.size(), r.out.find(')', at) - at - marker.size())).ok());
 }
 
 TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {

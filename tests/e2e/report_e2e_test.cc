@@ -61,7 +61,8 @@ TEST(Reports, RunWritesTheReportsBesideResultsUnlessTold) {
   const std::string junit = Slurp(d.path() + "/out/junit.xml");
   EXPECT_TRUE(Contains(junit, "<testsuites name=\"crashbench\" tests=\"2\" failures=\"1\""))
       << junit;
-  EXPECT_TRUE(Contains(junit, "--scenario &apos;pt-killed &lt;&amp;&gt;&apos; --trial 0 --keep"))
+  EXPECT_TRUE(
+      Contains(junit, "/s.json --scenario &apos;pt-killed &lt;&amp;&gt;&apos; --trial 0 --keep"))
       << junit;
   EXPECT_TRUE(Contains(Slurp(d.path() + "/out/summary.md"), "| pt-clean |"));
   EXPECT_TRUE(Contains(Slurp(d.path() + "/out/bench.json"), "\"name\": \"pt-clean_median\""));
@@ -92,8 +93,8 @@ TEST(Reports, ReportCommandOnGithubActionsAnnotatesAndAppendsTheStepSummary) {
   EXPECT_TRUE(Contains(
       r.out, "::error file=s.json,title=crashbench%3A pt-killed <&> failed its expectation::"))
       << r.out;
-  EXPECT_TRUE(
-      Contains(r.out, "Replay: crashbench run s.json --scenario 'pt-killed <&>' --trial 0 --keep"))
+  EXPECT_TRUE(Contains(r.out, "Replay: " + std::string(CRASHBENCH_BINARY) + " run " + d.path() +
+                                  "/s.json --scenario 'pt-killed <&>' --trial 0 --keep"))
       << r.out;
   const std::string step = Slurp(d.path() + "/step.md");
   EXPECT_EQ(step, "an earlier step\n" + Slurp(d.path() + "/rep/summary.md"));
@@ -337,8 +338,7 @@ TEST(ReportInBrowser, RendersHeatMapCostBarsAndReplayWithoutConsoleErrors) {
   EXPECT_EQ(Count(dom.out, "class=\"limit-line\""), 1u);
   EXPECT_GE(Count(dom.out, "class=\"stage-seg\""), 1u);
   EXPECT_EQ(Count(dom.out, "<pre class=\"replay\">"), 2u);  // both trials failed
-  EXPECT_TRUE(Contains(
-      dom.out, "crashbench run s.json --scenario 'pt-killed &lt;&amp;&gt;' --trial 0 --keep"))
+  EXPECT_TRUE(Contains(dom.out, "/s.json --scenario 'pt-killed &lt;&amp;&gt;' --trial 0 --keep"))
       << dom.out;
   EXPECT_GE(Count(dom.out, "<details>"), 2u);
   EXPECT_EQ(ConsoleLines(dom.err), std::vector<std::string>{})

@@ -98,11 +98,25 @@ TEST(Gate, CostRegressionIsFoundAndExplained) {
   json base = Results(Context(), {CostScenario("none", Around(100000, 8))});
   json cur = Results(Context(), {CostScenario("none", Around(80000, 8))});
   GateReport r = RunGate(base, cur, GateOptions{});
-  EXPECT_TRUE(Has(r, Verdict::kBad, "naive/none: cost regressed: records/s median 99.5k -> 79.6k"))
+  EXPECT_TRUE(Has(r, Verdict::kBad, "naive/none: cost regressed: records/s medians 99.5k -> 79.6k"))
       << r.Render();
-  EXPECT_TRUE(Has(r, Verdict::kBad, "current/baseline 0.800, slowdown 20.0%")) << r.Render();
+  EXPECT_TRUE(
+      Has(r, Verdict::kBad, "Hodges-Lehmann shift estimate current/baseline 0.800, slowdown 20.0%"))
+      << r.Render();
   EXPECT_EQ(r.ExitCode(false), 1);
   EXPECT_EQ(r.timing_compared, 1);
+}
+
+// Skewed samples: the medians' ratio is 1.1, the Hodges-Lehmann estimate (the
+// median of the 64 pairwise ratios) is sqrt(0.9 * 1.3) = 1.082. Each is named.
+TEST(Gate, CostExplanationNamesTheRatioOfMediansAndTheEstimateApart) {
+  const std::vector<double> base(8, 1000.0);
+  const std::vector<double> cur = {900, 900, 900, 900, 1300, 1300, 1300, 1300};
+  const std::string text = DecideCost(base, cur, 0.05, GateOptions{}).Explain();
+  EXPECT_NE(text.find("records/s medians 1.0k -> 1.1k (ratio of medians 1.100; Hodges-Lehmann "
+                      "shift estimate current/baseline 1.082, slowdown -8.2%"),
+            std::string::npos)
+      << text;
 }
 
 TEST(Gate, NoTimingJudgesIntegrityOnly) {
@@ -325,7 +339,7 @@ TEST(GateInput, BadFilesAreNamedWithWhatIsWrong) {
       << broken.status().message();
   Result<json> notrials = LoadResultsFile(d.path() + "/notrials.json");
   ASSERT_FALSE(notrials.ok());
-  EXPECT_NE(notrials.status().message().find("scenarios[0] ('x'): no \"trials\" array"),
+  EXPECT_NE(notrials.status().message().find("notrials.json: scenarios[0].trials: missing"),
             std::string::npos)
       << notrials.status().message();
   Result<json> missing = LoadResultsFile(d.path() + "/missing.json");

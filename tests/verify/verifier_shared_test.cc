@@ -54,6 +54,9 @@ TEST(VerifierShared, TornThenAppended) {
   VerifyReport r = VerifyShared(bytes, Shared(3, 4, {0, 2}));
   EXPECT_EQ(CountAnomalies(r.anomalies), (AnomalyCounts{{"torn", 1}, {"partial-visible", 1}}));
   ExpectAt(OfKind(r, AnomalyKind::kTorn).at(0), "records.jsonl", before.size(), 6, 1, 1);
+  // The torn bytes stop where task 2's record begins, on the same line.
+  EXPECT_EQ(OfKind(r, AnomalyKind::kTorn).at(0).end,
+            static_cast<long long>(before.size() + torn.size()));
   // Task 1 is unacknowledged and shows record 0 (line 5) and a torn record 1.
   ExpectAt(OfKind(r, AnomalyKind::kPartialVisible).at(0), "records.jsonl", TaskLines(0, 4).size(),
            5, 1, -1);
@@ -65,6 +68,7 @@ TEST(VerifierShared, TornRecordAtEof) {
   VerifyReport r = VerifyShared(bytes, Shared(1, 2, {}));
   EXPECT_EQ(CountAnomalies(r.anomalies), (AnomalyCounts{{"torn", 1}, {"partial-visible", 1}}));
   ExpectAt(OfKind(r, AnomalyKind::kTorn).at(0), "records.jsonl", Line(0, 0, 2).size(), 2, 0, 1);
+  EXPECT_EQ(OfKind(r, AnomalyKind::kTorn).at(0).end, static_cast<long long>(bytes.size()));
   EXPECT_EQ(r.records_visible, 1);
 }
 
