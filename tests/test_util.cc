@@ -1,5 +1,6 @@
 #include "tests/test_util.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -26,5 +27,15 @@ void ScratchDir::Write(const std::string& name, const std::string& bytes) const 
 }
 
 bool ProcessExists(int pid) { return kill(pid, 0) == 0 || errno == EPERM; }
+
+std::set<std::string> Entries(const std::string& dir) {
+  std::set<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.insert(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
 
 }  // namespace crashbench::testing

@@ -1,6 +1,7 @@
 // Helpers shared by the test suites.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ class ScratchDir {
 
 // True when a process with this pid exists (zombies included).
 bool ProcessExists(int pid);
+
+// The names in dir, without "." and ".."; empty when it cannot be read.
+std::set<std::string> Entries(const std::string& dir);
 
 }  // namespace crashbench::testing
 

@@ -107,13 +107,14 @@ void PrintDamage(const TrialResult& t, int context_bytes) {
 
 }  // namespace
 
+Result<TrialRef> LoadTrial(const std::string& results, const std::string& trial) {
+  Result<nlohmann::json> doc = LoadResultsFile(results);
+  if (!doc.ok()) return doc.status();
+  return FindTrial(*doc, results, trial);
+}
+
 int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
-  Result<nlohmann::json> doc = LoadResultsFile(cmd.results);
-  if (!doc.ok()) {
-    std::cerr << "crashbench: " << doc.status().message() << "\n";
-    return 2;
-  }
-  Result<TrialRef> ref = FindTrial(*doc, cmd.results, cmd.trial);
+  Result<TrialRef> ref = LoadTrial(cmd.results, cmd.trial);
   if (!ref.ok()) {
     std::cerr << "crashbench: " << ref.status().message() << "\n";
     return 2;

@@ -169,12 +169,7 @@ void PrintShrunk(const Shrinker& sh, Dims best) {
 }  // namespace
 
 int RunShrinkCommand(const ShrinkCommand& cmd) {
-  Result<nlohmann::json> doc = LoadResultsFile(cmd.results);
-  if (!doc.ok()) {
-    std::cerr << "crashbench: " << doc.status().message() << "\n";
-    return 2;
-  }
-  Result<TrialRef> ref = FindTrial(*doc, cmd.results, cmd.trial);
+  Result<TrialRef> ref = LoadTrial(cmd.results, cmd.trial);
   if (!ref.ok()) {
     std::cerr << "crashbench: " << ref.status().message() << "\n";
     return 2;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/run/trial_ref.h"
+
 namespace crashbench {
 
 struct RunCommand {
@@ -50,6 +52,9 @@ struct ReplayTrialCommand {
   int context_bytes = 64;  // bytes shown before and after each anomaly's offset
 };
 int RunReplayTrialCommand(const ReplayTrialCommand& cmd);
+// One trial of a results file (NAME:I), the file checked by the shared
+// validator first; replay and shrink both start here.
+Result<TrialRef> LoadTrial(const std::string& results, const std::string& trial);
 
 // crashbench shrink RESULTS --trial SCENARIO:INDEX (in cmd_shrink.cc).
 struct ShrinkCommand {

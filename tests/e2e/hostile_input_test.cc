@@ -40,16 +40,6 @@ Bounded RunBounded(const std::vector<std::string>& args, const std::string& cwd)
   return b;
 }
 
-std::set<std::string> Entries(const std::string& dir) {
-  std::set<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.insert(e->d_name);
-    ::closedir(d);
-  }
-  return names;
-}
-
 // The command exits 2 within a few seconds, its message names `file` and holds
 // `says`, stays short, and the directory holds afterwards what it held before.
 void ExpectRefused(const ScratchDir& d, const std::vector<std::string>& args,

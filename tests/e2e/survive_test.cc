@@ -30,16 +30,6 @@ constexpr const char* kLongScenario = R"([{
   "workload": {"tasks": 4, "records_per_task": 2, "record_bytes": 64},
   "trials": 400, "expect": {"forbid": ["hang"]}}])";
 
-std::set<std::string> Entries(const std::string& dir) {
-  std::set<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.insert(e->d_name);
-    ::closedir(d);
-  }
-  return names;
-}
-
 long long Lines(const std::string& path) {
   Result<std::string> s = ReadFileToString(path);
   return s.ok() ? static_cast<long long>(std::count(s->begin(), s->end(), '\n')) : 0;
