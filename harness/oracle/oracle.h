@@ -1,0 +1,67 @@
+// Oracles: how the output of a program crashbench did not write is judged.
+// The built-in strategies are judged by the record verifier (harness/verify);
+// a command subject names one of these in its scenario:
+//   "verify": {"oracle": "records", "layout": "shared" | "per-task"}
+//   "verify": {"oracle": "json" | "jsonl", "files": ["out/*.json"], "count": 64}
+//   "verify": {"oracle": "old-or-new", "files": ["data.csv"]}
+//   "verify": {"oracle": "command", "command": ["python3", "{scenario_dir}/check.py"]}
+// Every glob is relative to the output directory; "{out}/" in front is dropped.
+#pragma once
+
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/base/status.h"
+#include "harness/contract/anomaly.h"
+#include "harness/contract/layout.h"
+
+namespace crashbench {
+
+enum class OracleKind { kRecords, kJson, kJsonl, kOldOrNew, kCommand };
+inline constexpr std::string_view kOracleNames = "records, json, jsonl, old-or-new, command";
+
+struct OracleSpec {
+  OracleKind kind = OracleKind::kRecords;
+  Layout layout = Layout::kShared;        // records
+  std::vector<std::string> files;         // json, jsonl, old-or-new: globs
+  std::optional<long long> count;         // json, jsonl: documents or lines expected
+  std::vector<std::string> command;       // command: argv, placeholders already replaced
+};
+
+// A file's bytes, by path relative to the output directory.
+using DirSnapshot = std::map<std::string, std::string>;
+
+// Reads every regular file under dir (recursively). For old-or-new's "old"
+// (after setup) and "new" (a fault-free run) states.
+Result<DirSnapshot> SnapshotDirectory(const std::string& dir);
+
+struct OracleInput {
+  std::string out_dir;
+  std::string ack_file;                  // given to a command oracle; "" none
+  std::set<long long> acked;             // tasks the subject acknowledged
+  std::optional<long long> tasks;        // records: tasks submitted
+  std::optional<long long> records_per_task;
+  bool exited_ok = false;                // the run (or its restart) exited 0
+  const DirSnapshot* old_state = nullptr;  // old-or-new: before the run (after setup)
+  const DirSnapshot* new_state = nullptr;  // old-or-new: what a fault-free run leaves
+  long long deadline_ms = 10000;         // command: the checker's own deadline
+};
+
+struct OracleReport {
+  std::vector<Anomaly> anomalies;
+  long long records_visible = 0;  // records, lines or documents a reader would take
+};
+
+// Parses "verify" from a scenario; errors name `where` ("x.json: scenario
+// 'cp-over': verify.files[0]") and the valid choices.
+Result<OracleSpec> ParseOracleSpec(const nlohmann::json& verify, const std::string& where);
+nlohmann::json OracleSpecToJson(const OracleSpec& spec);
+
+// Judges out_dir. An error only when the oracle could not run at all.
+Result<OracleReport> RunOracle(const OracleSpec& spec, const OracleInput& input);
+
+}  // namespace crashbench

@@ -1,0 +1,37 @@
+// A fault aimed at a system call: which stopped calls of a tapped run match,
+// and which match fires. The scenario's trigger
+//   {"syscall": {"ops": ["write"], "path": "part-*.jsonl", "occurrence": 3,
+//                "contains": "task 17", "when": "before"}}
+// The path is a glob relative to the watched directory ("*" stays inside one
+// directory, "**" crosses them; "{out}/" in front is accepted and dropped).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/tap/tap.h"
+
+namespace crashbench {
+
+struct SyscallTrigger {
+  std::vector<std::string> ops;  // kernel call names; empty: every watched call
+  std::string path_glob;         // "" matches every path
+  std::string contains;          // "" matches any bytes
+  TapPhase when = TapPhase::kBefore;
+  // The occurrence-th matching event (1 is the first); unset: drawn from the
+  // trial's seed among the matches of a fault-free recording run ("random").
+  std::optional<long long> occurrence;
+};
+
+// Whether e matches every condition of t (ops, path, bytes). Extra-file
+// events (acks) never match.
+bool TriggerMatches(const SyscallTrigger& t, const TapEvent& e);
+
+// "*" within one path component, "**" across components, "?" one character.
+bool GlobMatches(const std::string& glob, const std::string& path);
+
+// The kernel call names a trigger may list, for error messages.
+const std::vector<std::string>& TappedCallNames();
+
+}  // namespace crashbench
