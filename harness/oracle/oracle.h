@@ -26,10 +26,10 @@ inline constexpr std::string_view kOracleNames = "records, json, jsonl, old-or-n
 
 struct OracleSpec {
   OracleKind kind = OracleKind::kRecords;
-  Layout layout = Layout::kShared;        // records
-  std::vector<std::string> files;         // json, jsonl, old-or-new: globs
-  std::optional<long long> count;         // json, jsonl: documents or lines expected
-  std::vector<std::string> command;       // command: argv, placeholders already replaced
+  Layout layout = Layout::kShared;   // records
+  std::vector<std::string> files;    // json, jsonl, old-or-new: globs
+  std::optional<long long> count;    // json, jsonl: documents or lines expected
+  std::vector<std::string> command;  // command: argv, placeholders already replaced
 };
 
 // A file's bytes, by path relative to the output directory.
@@ -41,14 +41,14 @@ Result<DirSnapshot> SnapshotDirectory(const std::string& dir);
 
 struct OracleInput {
   std::string out_dir;
-  std::string ack_file;                  // given to a command oracle; "" none
-  std::set<long long> acked;             // tasks the subject acknowledged
-  std::optional<long long> tasks;        // records: tasks submitted
+  std::string ack_file;            // given to a command oracle; "" none
+  std::set<long long> acked;       // tasks the subject acknowledged
+  std::optional<long long> tasks;  // records: tasks submitted
   std::optional<long long> records_per_task;
-  bool exited_ok = false;                // the run (or its restart) exited 0
+  bool exited_ok = false;                  // the run (or its restart) exited 0
   const DirSnapshot* old_state = nullptr;  // old-or-new: before the run (after setup)
   const DirSnapshot* new_state = nullptr;  // old-or-new: what a fault-free run leaves
-  long long deadline_ms = 10000;         // command: the checker's own deadline
+  long long deadline_ms = 10000;           // command: the checker's own deadline
 };
 
 struct OracleReport {

@@ -28,20 +28,20 @@ namespace crashbench {
 
 // One stopped, file-changing system call, as the tap saw it.
 struct TapEvent {
-  long long seq = 0;        // 1, 2, ... in the order the tap handled them
-  std::string process;      // place in the tree: "0" the command, "0.2" its third child
-  int pid = 0;              // thread-group id
-  int tid = 0;              // the thread that made the call
-  std::string call;         // the kernel's name: "write", "openat", "renameat2", ...
-  std::string path;         // relative to the watched directory ("part-3.jsonl",
-                            // "sub/x"); for an extra watched file, its name as given
-  std::string path2;        // rename/link/symlink: the new name; else ""
-  bool extra = false;       // on an extra watched file (an ack), not on output
-  long long offset = -1;    // where the bytes go (the fd's position, or pwrite's), -1 n/a
-  long long length = -1;    // bytes asked for (write, truncate, fallocate, ...), -1 n/a
-  int open_flags = 0;       // open/openat/creat: O_* flags
-  uint32_t bytes_crc = 0;   // CRC-32C of the bytes written (write-like calls)
-  std::string bytes;        // the bytes written, when TapCommand::keep_bytes
+  long long seq = 0;                // 1, 2, ... in the order the tap handled them
+  std::string process;              // place in the tree: "0" the command, "0.2" its third child
+  int pid = 0;                      // thread-group id
+  int tid = 0;                      // the thread that made the call
+  std::string call;                 // the kernel's name: "write", "openat", "renameat2", ...
+  std::string path;                 // relative to the watched directory ("part-3.jsonl",
+                                    // "sub/x"); for an extra watched file, its name as given
+  std::string path2;                // rename/link/symlink: the new name; else ""
+  bool extra = false;               // on an extra watched file (an ack), not on output
+  long long offset = -1;            // where the bytes go (the fd's position, or pwrite's), -1 n/a
+  long long length = -1;            // bytes asked for (write, truncate, fallocate, ...), -1 n/a
+  int open_flags = 0;               // open/openat/creat: O_* flags
+  uint32_t bytes_crc = 0;           // CRC-32C of the bytes written (write-like calls)
+  std::string bytes;                // the bytes written, when TapCommand::keep_bytes
   std::optional<long long> result;  // the call's return value; known only after it ran
 };
 
@@ -52,13 +52,13 @@ std::string EventSignature(const TapEvent& e);
 // What the tap does at a stopped call.
 struct TapAction {
   enum Kind {
-    kRun,         // let the call run
-    kKillCaller,  // SIGKILL the calling process (before: the call never runs)
-    kKillTree,    // SIGKILL every process of the subject at once
-    kAbortCaller, // SIGABRT the caller (its handlers and core dump as usual)
-    kExitCaller,  // the caller exits 0 at once, with no user-space flush (os._exit)
-    kFail,        // the call does not run and returns -err
-    kShortWrite,  // a write-like call runs with half its length: a real short write
+    kRun,          // let the call run
+    kKillCaller,   // SIGKILL the calling process (before: the call never runs)
+    kKillTree,     // SIGKILL every process of the subject at once
+    kAbortCaller,  // SIGABRT the caller (its handlers and core dump as usual)
+    kExitCaller,   // the caller exits 0 at once, with no user-space flush (os._exit)
+    kFail,         // the call does not run and returns -err
+    kShortWrite,   // a write-like call runs with half its length: a real short write
   };
   Kind kind = kRun;
   int err = 0;  // kFail: EIO, ENOSPC, ...
@@ -76,31 +76,31 @@ class TapObserver {
 };
 
 struct TapCommand {
-  std::vector<std::string> argv;             // argv[0] looked up in PATH
-  std::map<std::string, std::string> env;    // added to (or replacing in) the environment
-  std::string cwd;                           // "" keeps the caller's
-  std::string watch_dir;                     // only events under it count (absolute)
-  std::vector<std::string> extra_files;      // also watched, reported with extra = true
+  std::vector<std::string> argv;                      // argv[0] looked up in PATH
+  std::map<std::string, std::string> env;             // added to (or replacing in) the environment
+  std::string cwd;                                    // "" keeps the caller's
+  std::string watch_dir;                              // only events under it count (absolute)
+  std::vector<std::string> extra_files;               // also watched, reported with extra = true
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  // -1: /dev/null for stdin, inherit else
-  long long deadline_ms = 10000;             // then: a diagnosed hang, the tree killed
-  bool keep_bytes = false;                   // fill TapEvent::bytes
-  bool skip_fsync = false;                   // fsync-like calls return 0 without running
+  long long deadline_ms = 10000;                      // then: a diagnosed hang, the tree killed
+  bool keep_bytes = false;                            // fill TapEvent::bytes
+  bool skip_fsync = false;                            // fsync-like calls return 0 without running
 };
 
 // How one process of the subject's tree ended.
 struct TapProcessEnd {
   std::string process;  // "0.2"
   int pid = 0;
-  std::string end;      // "exited 0", "killed by SIGKILL"
+  std::string end;  // "exited 0", "killed by SIGKILL"
   int wait_status = 0;
 };
 
 struct TapOutcome {
-  std::vector<TapEvent> events;  // every event, in order (kept whatever the observer says)
+  std::vector<TapEvent> events;          // every event, in order (kept whatever the observer says)
   std::vector<TapProcessEnd> processes;  // the root first
-  int root_status = 0;      // the root's wait status
-  bool hang = false;        // the deadline passed with a process alive
-  std::string hang_diagnosis;  // which process, which thread, which call, which pipe
+  int root_status = 0;                   // the root's wait status
+  bool hang = false;                     // the deadline passed with a process alive
+  std::string hang_diagnosis;            // which process, which thread, which call, which pipe
   long long duration_us = 0;
 };
 
