@@ -191,7 +191,13 @@ Anomaly Rejection(const std::vector<std::string>& command, const CheckerRun& run
                        (line.empty() ? ", printing nothing" : "");
   if (!rest.empty() && rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
     detail += "; then: " + EscapeExcerpt(rest, 200);
-  return Anomaly{named.value_or(AnomalyKind::kCorrupt), "", -1, -1, -1, -1, EscapeExcerpt(line),
+  return Anomaly{named.value_or(AnomalyKind::kCorrupt),
+                 "",
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 EscapeExcerpt(line),
                  std::move(detail)};
 }
 
@@ -206,9 +212,9 @@ Result<OracleReport> RunCommandOracle(const OracleSpec& spec, const OracleInput&
     return Status::Error("checker " + CommandText(spec.command) + " did not finish within " +
                          std::to_string(input.deadline_ms) +
                          " ms: its process group was killed, and no verdict is made for it" +
-                         (run->output.empty() ? std::string()
-                                              : " (it printed: " + EscapeExcerpt(run->output, 200) +
-                                                    ")"));
+                         (run->output.empty()
+                              ? std::string()
+                              : " (it printed: " + EscapeExcerpt(run->output, 200) + ")"));
   OracleReport report;
   if (!(WIFEXITED(run->wait_status) && WEXITSTATUS(run->wait_status) == 0))
     report.anomalies.push_back(Rejection(spec.command, *run));

@@ -106,11 +106,10 @@ Result<OracleReport> RunOldOrNewOracle(const OracleSpec& spec, const OracleInput
   }
   for (const auto& [path, old_bytes] : *input.old_state) {
     if (present.count(path) || !input.new_state->count(path) || !MatchesAny(globs, path)) continue;
-    report.anomalies.push_back(
-        Anomaly{AnomalyKind::kLostAcked, path, -1, -1, -1, -1, "",
-                "gone, though it exists both before the run (" + Bytes(old_bytes.size()) +
-                    ") and after a fault-free one (" + Bytes(input.new_state->at(path).size()) +
-                    ")"});
+    report.anomalies.push_back(Anomaly{
+        AnomalyKind::kLostAcked, path, -1, -1, -1, -1, "",
+        "gone, though it exists both before the run (" + Bytes(old_bytes.size()) +
+            ") and after a fault-free one (" + Bytes(input.new_state->at(path).size()) + ")"});
   }
   for (Anomaly& a : strays) report.anomalies.push_back(std::move(a));
   return report;
