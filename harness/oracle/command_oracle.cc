@@ -153,8 +153,11 @@ Result<CheckerRun> RunChecker(const std::vector<std::string>& command, const Ora
     if (left_ms <= 0) break;
     pollfd fds[2] = {{child->pidfd(), POLLIN, 0}, {eof ? -1 : out_r.get(), POLLIN, 0}};
     const int timeout = static_cast<int>(std::min<long long>(left_ms, INT_MAX));
-    if (RetryOnEintr([&] { return ::poll(fds, 2, timeout); }) < 0)
-      return ErrnoStatus("poll on checker", errno);  // ~Child kills and reaps it
+    if (RetryOnEintr([&] { return ::poll(fds, 2, timeout); }) < 0) {
+      const int e = errno;
+      ::kill(-child->pid(), SIGKILL);  // ~Child then reaps the leader
+      return ErrnoStatus("poll on checker", e);
+    }
     if (fds[1].revents) ReadAvailable(out_r.get(), &run.output, &eof);
     if (!exited && fds[0].revents) {
       exited = true;
