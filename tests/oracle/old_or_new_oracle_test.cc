@@ -24,8 +24,9 @@ class OldOrNew : public ::testing::Test {
     old_state_ = {{"data.txt", Numbers(100000, 100400)}, {"keep.cfg", "k=1\n"}};
     new_state_ = {{"data.txt", Numbers(1, 900)}, {"keep.cfg", "k=1\n"}, {"added.txt", "hi\n"}};
   }
-  OracleReport JudgeNow(std::vector<std::string> files = {"data.txt"}) {
-    OracleInput in = InputFor(out_);
+  // exited_ok false: the run was killed, as most faulted runs are.
+  OracleReport JudgeNow(std::vector<std::string> files = {"data.txt"}, bool exited_ok = false) {
+    OracleInput in = InputFor(out_, exited_ok);
     in.old_state = &old_state_;
     in.new_state = &new_state_;
     return Judge(FilesSpec(OracleKind::kOldOrNew, std::move(files)), in);
@@ -45,11 +46,28 @@ TEST_F(OldOrNew, OldContentsAreAcceptable) {
   EXPECT_EQ(r.records_visible, 1);
 }
 
+TEST_F(OldOrNew, AfterARunThatExitedZeroTheOldStateIsLost) {
+  // The run claimed success (exit 0) but left the old contents, and no added.txt.
+  Put(out_, "data.txt", Old());
+  Put(out_, "keep.cfg", "k=1\n");
+  OracleReport r = JudgeNow({"*.txt", "*.cfg"}, /*exited_ok=*/true);
+  ASSERT_EQ(CountAnomalies(r.anomalies), (AnomalyCounts{{"lost-acked", 2}}));
+  EXPECT_EQ(r.anomalies[0].file, "data.txt");
+  EXPECT_EQ(r.anomalies[0].detail, "the run exited 0, yet the file holds its old contents (" +
+                                       std::to_string(Old().size()) +
+                                       " bytes), not those of a fault-free run (" +
+                                       std::to_string(New().size()) + " bytes)");
+  EXPECT_EQ(r.anomalies[1].file, "added.txt");
+  EXPECT_EQ(r.anomalies[1].detail,
+            "the run exited 0, yet the file a fault-free run makes (3 bytes) is not there");
+  EXPECT_EQ(r.records_visible, 1);  // keep.cfg: the same in both states
+}
+
 TEST_F(OldOrNew, NewContentsAreAcceptable) {
   Put(out_, "data.txt", New());
   Put(out_, "keep.cfg", "k=1\n");
   Put(out_, "added.txt", "hi\n");
-  OracleReport r = JudgeNow({"*.txt"});
+  OracleReport r = JudgeNow({"*.txt"}, /*exited_ok=*/true);
   EXPECT_EQ(CountAnomalies(r.anomalies), AnomalyCounts{});
   EXPECT_EQ(r.records_visible, 2);
 }
