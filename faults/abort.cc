@@ -23,6 +23,9 @@ class AbortFault final : public Fault {
   FaultNeeds needs() const override { return {FaultNeed::kSignal}; }
   void FireInSelf(TargetProcess&) const override { std::abort(); }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGABRT); }
+  std::optional<SyscallAction> at_syscall() const override {
+    return SyscallAction{SyscallAction::kAbortCaller};
+  }
 };
 
 }  // namespace

@@ -116,6 +116,10 @@ class DiskFullFault final : public Fault {
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
   bool ends_process() const override { return false; }
+  // At a stopped call: the call does not run and returns ENOSPC.
+  std::optional<SyscallAction> at_syscall() const override {
+    return SyscallAction{SyscallAction::kFail, ENOSPC};
+  }
 
   std::vector<FaultMethod> methods() const override {
     return {{"auto", {}}, {"injected", {}}, {"tmpfs", {FaultNeed::kOwnSetUp}}};

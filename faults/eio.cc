@@ -28,6 +28,10 @@ class EioFault final : public Fault {
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR2); }
   bool acts_at_next_point() const override { return true; }
   bool ends_process() const override { return false; }
+  // At a stopped call: the call does not run and returns EIO.
+  std::optional<SyscallAction> at_syscall() const override {
+    return SyscallAction{SyscallAction::kFail, EIO};
+  }
   // One method, reported as such: the error is injected at the strategy's calls.
   Result<std::unique_ptr<FaultScene>> PrepareScene(const SceneRequest&) const override {
     return std::make_unique<FaultScene>("injected");

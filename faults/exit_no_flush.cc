@@ -25,6 +25,10 @@ class ExitNoFlushFault final : public Fault {
   FaultNeeds needs() const override { return {FaultNeed::kSignal, FaultNeed::kInProcessHook}; }
   void FireInSelf(TargetProcess&) const override { ::_exit(0); }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGUSR1); }
+  // At a stopped call the call becomes exit_group(0): no user-space code runs again.
+  std::optional<SyscallAction> at_syscall() const override {
+    return SyscallAction{SyscallAction::kExitCaller};
+  }
 };
 
 }  // namespace

@@ -12,6 +12,7 @@ std::unique_ptr<Fault> MakePipeFullFault();
 std::unique_ptr<Fault> MakePipeBrokenFault();
 std::unique_ptr<Fault> MakeDiskFullFault();
 std::unique_ptr<Fault> MakeEioFault();
+std::unique_ptr<Fault> MakeShortWriteFault();
 
 const std::vector<FaultInfo>& AllFaults() {
   static const std::vector<FaultInfo> kFaults = {
@@ -24,6 +25,7 @@ const std::vector<FaultInfo>& AllFaults() {
       {"pipe-broken", &MakePipeBrokenFault},
       {"disk-full", &MakeDiskFullFault},
       {"eio", &MakeEioFault},
+      {"short-write", &MakeShortWriteFault},
   };
   return kFaults;
 }

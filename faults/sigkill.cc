@@ -24,6 +24,10 @@ class SigkillFault final : public Fault {
     for (;;) ::pause();  // SIGKILL is not deliverable late, but never return into the strategy
   }
   Status FireAt(int pidfd) const override { return SignalThroughPidfd(pidfd, SIGKILL); }
+  // At a stopped call: before, the call never runs; after, it ran and the process dies.
+  std::optional<SyscallAction> at_syscall() const override {
+    return SyscallAction{SyscallAction::kKillCaller};
+  }
 };
 
 }  // namespace

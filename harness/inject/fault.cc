@@ -13,14 +13,15 @@ namespace {
 constexpr std::array<std::string_view, kNumFaultPoints> kPointNames = {
     "before-write",  "mid-record",   "after-write", "before-fsync",
     "before-rename", "after-rename", "before-ack"};
-constexpr std::array<std::string_view, 4> kTargetNames = {"worker", "all-workers", "writer",
-                                                          "pool"};
+constexpr std::array<std::string_view, 7> kTargetNames = {"worker", "all-workers", "writer", "pool",
+                                                          "caller", "tree",        "root"};
 constexpr std::array<std::string_view, kNumFaultNeeds> kNeedDescriptions = {
     "a signal to the target process",
     "a hook inside the target process (its fault points, records and fault signals)",
     "the supervisor's end of a worker's result pipe",
     "a failing system call (an injected errno at the target's write, fsync and close)",
-    "a real method's own set-up in the trial (a mount, a cgroup)"};
+    "a real method's own set-up in the trial (a mount, a cgroup)",
+    "the target stopped at a system call by the syscall tap"};
 }  // namespace
 
 std::string_view FaultPointName(FaultPoint p) { return kPointNames[static_cast<size_t>(p)]; }
@@ -51,6 +52,10 @@ bool FaultTargetFromName(std::string_view name, FaultTarget* out) {
   return false;
 }
 
+bool IsCommandTarget(FaultTarget t) {
+  return t == FaultTarget::kCaller || t == FaultTarget::kTree || t == FaultTarget::kRoot;
+}
+
 std::string_view FaultNeedDescription(FaultNeed n) {
   return kNeedDescriptions[static_cast<size_t>(n)];
 }
@@ -70,6 +75,7 @@ std::string FaultNeeds::Describe() const {
 FaultNeeds TriggerNeeds(TriggerType t) {
   if (t == TriggerType::kPoint || t == TriggerType::kAfterRecords)
     return {FaultNeed::kInProcessHook};
+  if (t == TriggerType::kSyscall) return {FaultNeed::kSyscallStop};
   return {};
 }
 
@@ -88,13 +94,21 @@ FaultNeeds NeedsOfMethod(const Fault& fault, std::string_view method) {
 
 Status CheckFaultHostable(const Fault& fault, std::string_view method, TriggerType trigger,
                           const FaultHost& host) {
-  const FaultNeeds own = NeedsOfMethod(fault, method).Lacking(host.offers);
+  const bool at_syscall = trigger == TriggerType::kSyscall;
+  std::string what = "fault '" + std::string(fault.name()) + "'";
+  if (at_syscall && !fault.at_syscall())
+    return Status::Error(what + " cannot act at a system call (it has no action there)");
+  // At a stopped call the fault acts through the tap, not as it does elsewhere.
+  FaultNeeds needs = at_syscall ? FaultNeeds{} : fault.needs();
+  for (const FaultMethod& m : fault.methods())
+    if (m.name == method) needs = needs | m.adds;
+  const FaultNeeds own = needs.Lacking(host.offers);
   const FaultNeeds lacking = own | TriggerNeeds(trigger).Lacking(host.offers);
   if (lacking.empty()) return Status::Ok();
-  std::string what = "fault '" + std::string(fault.name()) + "'";
   if (method != "auto") what += " by method '" + std::string(method) + "'";
-  // Say so when only the trigger's counting inside the target is missing.
-  if (own.empty()) what += " with a trigger counted inside the target";
+  // Say so when only the trigger is missing.
+  if (own.empty())
+    what += at_syscall ? " at a system call" : " with a trigger counted inside the target";
   return Status::Error(what + " needs " + lacking.Describe() + ", which " +
                        std::string(host.subject) + " cannot host (it offers " +
                        host.offers.Describe() + ")");

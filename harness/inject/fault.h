@@ -17,11 +17,13 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harness/base/status.h"
+#include "harness/inject/syscall_action.h"
 
 namespace crashbench {
 
@@ -40,12 +42,22 @@ std::string_view FaultPointName(FaultPoint p);
 bool FaultPointFromName(std::string_view name, FaultPoint* out);
 std::string FaultPointNameList();
 
-enum class FaultTarget { kWorker, kAllWorkers, kWriter, kPool };
+// The built-in pool's targets, then a command subject's (processes of the
+// tree the syscall tap runs): the process that made the stopped call, the
+// whole tree at once, the command itself.
+enum class FaultTarget { kWorker, kAllWorkers, kWriter, kPool, kCaller, kTree, kRoot };
 std::string_view FaultTargetName(FaultTarget t);
 bool FaultTargetFromName(std::string_view name, FaultTarget* out);
-inline constexpr std::string_view kFaultTargetNames = "worker, all-workers, writer, pool";
+inline constexpr std::string_view kFaultTargetNames =
+    "worker, all-workers, writer, pool, caller, tree, root";
+inline constexpr std::string_view kPoolTargetNames = "worker, all-workers, writer, pool";
+inline constexpr std::string_view kCommandTargetNames = "caller, tree, root";
+// caller, tree, root: a target in a command subject's process tree.
+bool IsCommandTarget(FaultTarget t);
 
-enum class TriggerType { kNone, kAfterRecords, kAfterMs, kRandom, kPoint };
+// kSyscall: the K-th stopped system call matching a SyscallTrigger
+// (harness/tap/syscall_trigger.h), seen by the syscall tap.
+enum class TriggerType { kNone, kAfterRecords, kAfterMs, kRandom, kPoint, kSyscall };
 
 // One thing a fault may need of the subject it is aimed at; a subject offers
 // a set of them (FaultHost).
@@ -55,8 +67,9 @@ enum class FaultNeed : uint8_t {
   kResultPipe,      // the supervisor's own end of a worker's result pipe
   kFailingSyscall,  // the target's own write, fsync and close calls fail with an injected errno
   kOwnSetUp,        // a real method with a set-up of its own in the trial (a mount, a cgroup)
+  kSyscallStop,     // the target stopped at a system call by the syscall tap
 };
-inline constexpr int kNumFaultNeeds = 5;
+inline constexpr int kNumFaultNeeds = 6;
 // For messages: "a signal to the target process".
 std::string_view FaultNeedDescription(FaultNeed n);
 
@@ -110,7 +123,9 @@ class FaultNeeds {
 };
 
 // What a trigger needs of the subject on top of the fault's own needs: one
-// counted inside the target (a fault point, the N-th record) needs the hook.
+// counted inside the target (a fault point, the N-th record) needs the hook;
+// a syscall trigger needs the target stopped at the call (and then replaces
+// the fault's own needs: it acts through Fault::at_syscall()).
 FaultNeeds TriggerNeeds(TriggerType t);
 
 // What a subject offers the faults aimed at it. Each kind of subject declares
@@ -119,11 +134,15 @@ struct FaultHost {
   std::string_view subject;  // for messages: "the built-in pool"
   FaultNeeds offers;
 };
-// The built-in worker pool (harness/subject/pool.h) hosts every need: its
+// The built-in worker pool (harness/subject/pool.h) hosts every need but a
+// stop at a system call (it does not run under the syscall tap, yet): its
 // workers run the fault agent, it holds every process's pidfd and reads every
 // worker's result pipe, and strategy code consults the injected errors. It is
 // declared here, below the scenarios validated against it.
-inline constexpr FaultHost kBuiltInPoolHost = {"the built-in pool", FaultNeeds::All()};
+inline constexpr FaultHost kBuiltInPoolHost = {
+    "the built-in pool",
+    {FaultNeed::kSignal, FaultNeed::kInProcessHook, FaultNeed::kResultPipe,
+     FaultNeed::kFailingSyscall, FaultNeed::kOwnSetUp}};
 
 // What the process a fault acts in offers it (FireInSelf): the in-process half
 // of its subject.
@@ -193,6 +212,10 @@ class Fault {
   // False for faults the target lives through (a full disk, an I/O error):
   // acting in a process is then not a death, whatever its exit status says.
   virtual bool ends_process() const { return true; }
+  // What the fault does to a system call the syscall tap stopped (a syscall
+  // trigger): kill, abort, exit, fail with an errno, cut the length. nullopt:
+  // it cannot act at a system call.
+  virtual std::optional<SyscallAction> at_syscall() const { return std::nullopt; }
 
   // The ways this fault can be produced, "auto" first: "auto" takes a real
   // method where the machine allows it and falls back to the one that always
@@ -212,7 +235,9 @@ FaultNeeds NeedsOfMethod(const Fault& fault, std::string_view method);
 
 // Ok when `host` offers everything `fault`, made by `method` and fired by a
 // trigger of type `trigger`, needs; otherwise an error naming the fault, what
-// it needs that the host lacks, and the subject.
+// it needs that the host lacks, and the subject. At a syscall trigger the
+// fault needs only the stop (and its method's own set-up), and must have an
+// action there (at_syscall()).
 Status CheckFaultHostable(const Fault& fault, std::string_view method, TriggerType trigger,
                           const FaultHost& host);
 

@@ -97,6 +97,10 @@ bool FaultAgent::IsTarget() const {
       return role_ == Role::kWriter;
     case FaultTarget::kPool:
       return true;
+    case FaultTarget::kCaller:  // a command subject's targets: never in the pool
+    case FaultTarget::kTree:
+    case FaultTarget::kRoot:
+      return false;
   }
   return false;
 }

@@ -72,6 +72,10 @@ void Supervisor::FireAtTargets(pid_t except) {
       for (WorkerSlot& w : workers_) fire(w.child);
       if (writer_) fire(*writer_);
       break;
+    case FaultTarget::kCaller:  // a command subject's targets: refused for the pool
+    case FaultTarget::kTree:
+    case FaultTarget::kRoot:
+      break;
   }
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "harness/base/status.h"
+#include "harness/inject/syscall_action.h"
 
 namespace crashbench {
 
@@ -35,7 +36,8 @@ struct TapEvent {
   std::string call;                 // the kernel's name: "write", "openat", "renameat2", ...
   std::string path;                 // relative to the watched directory ("part-3.jsonl",
                                     // "sub/x"); for an extra watched file, its name as given
-  std::string path2;                // rename/link/symlink: the new name; else ""
+  std::string path2;                // rename/link: the new name; symlink: the target as given
+                                    // (path is the link made); else ""
   bool extra = false;               // on an extra watched file (an ack), not on output
   long long offset = -1;            // where the bytes go (the fd's position, or pwrite's), -1 n/a
   long long length = -1;            // bytes asked for (write, truncate, fallocate, ...), -1 n/a
@@ -49,20 +51,9 @@ struct TapEvent {
 // again at the same place. Never includes pid, tid or seq.
 std::string EventSignature(const TapEvent& e);
 
-// What the tap does at a stopped call.
-struct TapAction {
-  enum Kind {
-    kRun,          // let the call run
-    kKillCaller,   // SIGKILL the calling process (before: the call never runs)
-    kKillTree,     // SIGKILL every process of the subject at once
-    kAbortCaller,  // SIGABRT the caller (its handlers and core dump as usual)
-    kExitCaller,   // the caller exits 0 at once, with no user-space flush (os._exit)
-    kFail,         // the call does not run and returns -err
-    kShortWrite,   // a write-like call runs with half its length: a real short write
-  };
-  Kind kind = kRun;
-  int err = 0;  // kFail: EIO, ENOSPC, ...
-};
+// What the tap does at a stopped call: the inject layer's SyscallAction
+// (harness/inject/syscall_action.h), so that a Fault can name it.
+using TapAction = SyscallAction;
 
 enum class TapPhase { kBefore, kAfter };
 
@@ -73,6 +64,10 @@ class TapObserver {
   // the call was killed or failed before, once after (e.result set). The
   // returned action applies now; kShortWrite and kFail only before.
   virtual TapAction OnEvent(const TapEvent& e, TapPhase phase) = 0;
+  // At TapCommand::alarm_us after the start, once: a kill or abort applies at
+  // once to the root (every process for kKillTree or scope kTree); an action
+  // on a call (exit, fail, short write) waits for the root's next stopped call.
+  virtual TapAction OnAlarm() { return {}; }
 };
 
 struct TapCommand {
@@ -85,6 +80,7 @@ struct TapCommand {
   long long deadline_ms = 10000;                      // then: a diagnosed hang, the tree killed
   bool keep_bytes = false;                            // fill TapEvent::bytes
   bool skip_fsync = false;                            // fsync-like calls return 0 without running
+  std::optional<long long> alarm_us;                  // then: TapObserver::OnAlarm()
 };
 
 // How one process of the subject's tree ended.
