@@ -9,15 +9,12 @@ char GarbageByte(long long offset) {
   return kPattern[offset % 4];
 }
 
-namespace {
-
-void ApplyPartial(const Op& op, const PartialWrite& p, FsState* s) {
+void ApplyPartial(const Op& op, const PartialWrite& p, std::string* bytes) {
   if (p.kind == PartialWrite::kPrefix) {
-    ApplyOp(op, s, p.keep);
+    ApplyData(op, bytes, p.keep);
     return;
   }
-  s->Reserve(op.file);
-  std::string& d = s->data[static_cast<size_t>(op.file)];
+  std::string& d = *bytes;
   const size_t old = d.size();
   const size_t end = static_cast<size_t>(op.offset) + op.bytes.size();
   if (end <= old) return;  // no growth: the old bytes stay
@@ -26,8 +23,6 @@ void ApplyPartial(const Op& op, const PartialWrite& p, FsState* s) {
     for (size_t i = std::max(old, static_cast<size_t>(op.offset)); i < end; ++i)
       d[i] = GarbageByte(static_cast<long long>(i));
 }
-
-}  // namespace
 
 FsState Materialize(const OpLog& log, const CrashState& state) {
   FsState s = log.initial;
@@ -40,7 +35,8 @@ FsState Materialize(const OpLog& log, const CrashState& state) {
     auto part = std::find_if(state.partial.begin(), state.partial.end(),
                              [&](const PartialWrite& p) { return p.op == i; });
     if (part != state.partial.end()) {
-      ApplyPartial(op, *part, &s);
+      s.Reserve(op.file);
+      ApplyPartial(op, *part, &s.data[static_cast<size_t>(op.file)]);
     } else {
       ApplyOp(op, &s);
     }

@@ -37,6 +37,9 @@ struct CrashState {
 // The bytes a kGarbage write leaves: not zeros, not the data, never valid JSON.
 char GarbageByte(long long offset);
 
+// Applies a write that persisted in part to its file's bytes.
+void ApplyPartial(const Op& op, const PartialWrite& p, std::string* bytes);
+
 // The directory that state leaves: the log's initial state with every op
 // before the cut applied, except the dropped ones, the partial ones in part.
 FsState Materialize(const OpLog& log, const CrashState& state);

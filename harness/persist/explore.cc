@@ -4,6 +4,8 @@
 #include <functional>
 #include <unordered_set>
 
+#include "harness/persist/state_builder.h"
+
 namespace crashbench {
 namespace {
 
@@ -52,6 +54,7 @@ ExploreCounts Explore(const OpLog& log, const PersistenceModel& model,
     return n;
   };
   std::vector<CrashState> states;
+  StateBuilder builder(log);
   for (int tier = 0; tier < model.tiers(); ++tier) {
     CutFacts facts(log);
     std::set<long long> acked;
@@ -71,10 +74,10 @@ ExploreCounts Explore(const OpLog& log, const PersistenceModel& model,
             std::chrono::duration<double>(Clock::now() - start).count() > options.time_budget_s)
           return stop("time budget");
         ++n.enumerated;
-        FsState state = Materialize(log, crash);
-        const uint64_t key = ContentHash(state) * 31 + acked_hash;
+        const uint64_t key = builder.Key(crash) * 31 + acked_hash;
         if (!seen.insert(key).second) continue;
         ++n.distinct;
+        const FsState& state = builder.Build();
         ++n.checked;
         if (!visit(ExploredState{crash, state, acked, facts, tier})) return stop("visitor");
       }

@@ -86,7 +86,7 @@ bool SameContents(const FsState& a, const FsState& b, std::string* why) {
 }
 
 uint64_t ContentHash(const FsState& s) {
-  std::hash<std::string_view> h;
+  auto h = [](std::string_view b) { return HashBytes(b); };
   uint64_t acc = 0x9e3779b97f4a7c15ULL;
   auto mix = [&](uint64_t v) { acc = (acc ^ v) * 0x100000001b3ULL + (acc >> 29); };
   for (const auto& [name, id] : s.entries) {
@@ -98,6 +98,8 @@ uint64_t ContentHash(const FsState& s) {
   for (const std::string& d : s.dirs) mix(h(d) ^ 0xd1b54a32d192ed03ULL);
   return acc;
 }
+
+uint64_t HashBytes(std::string_view bytes) { return std::hash<std::string_view>()(bytes); }
 
 std::string ParentDir(const std::string& name) {
   size_t slash = name.rfind('/');

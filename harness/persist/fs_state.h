@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/base/status.h"
@@ -26,6 +27,9 @@ struct FsState {
   std::map<std::string, FileId> entries;  // regular files: name -> file
   std::set<std::string> dirs;             // subdirectories (the output directory is implicit)
   std::vector<std::string> data;          // bytes of each file, indexed by FileId
+  // Optional, by FileId: HashBytes(data[id]) when known (0: not known), so
+  // that a state built from cached file versions is not hashed again.
+  std::vector<uint64_t> data_hash;
 
   // The bytes at name, or nullptr when no file has that name.
   const std::string* Find(const std::string& name) const;
@@ -45,6 +49,9 @@ bool SameContents(const FsState& a, const FsState& b, std::string* why);
 // A 64-bit hash of what a reader sees: every name with its bytes, and the
 // directories. Equal contents give equal hashes whatever the file ids.
 uint64_t ContentHash(const FsState& s);
+
+// The hash of a file's bytes every part of the persistence layer uses.
+uint64_t HashBytes(std::string_view bytes);
 
 // The parent directory of a name: "" for "x", "a" for "a/x".
 std::string ParentDir(const std::string& name);

@@ -10,8 +10,6 @@
 namespace crashbench {
 namespace {
 
-uint64_t HashBytes(std::string_view b) { return std::hash<std::string_view>()(b); }
-
 uint64_t HashAcked(const std::set<long long>& acked) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (long long t : acked) h = (h ^ static_cast<uint64_t>(t)) * 0x100000001b3ULL;
@@ -50,20 +48,16 @@ bool OnlyTask(std::string_view bytes, long long task) {
 
 CrashJudge::CrashJudge(VerifyOptions base) : base_(std::move(base)) { base_.acked.clear(); }
 
-std::vector<Anomaly> CrashJudge::JudgeWhole(const std::vector<FileContents>& outputs,
-                                            const std::vector<std::string>& others,
-                                            const std::set<long long>& acked) {
-  ++whole_;
-  VerifyOptions o = base_;
-  o.acked = acked;
-  return VerifyFiles(outputs, others, o).anomalies;
+const std::vector<const Anomaly*>& CrashJudge::Point(const std::vector<Anomaly>& anomalies) {
+  result_.clear();
+  for (const Anomaly& a : anomalies) result_.push_back(&a);
+  return result_;
 }
 
 const std::vector<Anomaly>& CrashJudge::TaskVerdict(long long task, const std::string* bytes,
-                                                    bool acked) {
+                                                    uint64_t hash, bool acked) {
   const std::string name = PerTaskFileName(task);
-  FileKey key{name, bytes ? HashBytes(*bytes) : 0,
-              bytes ? static_cast<long long>(bytes->size()) : -1, acked};
+  FileKey key{name, hash, bytes ? static_cast<long long>(bytes->size()) : -1, acked};
   auto it = files_.find(key);
   if (it != files_.end()) {
     ++hits_;
@@ -88,63 +82,83 @@ const std::vector<Anomaly>& CrashJudge::OtherVerdict(const std::string& name) {
   return others_.emplace(name, VerifyFiles({}, {name}, o).anomalies).first->second;
 }
 
-std::vector<Anomaly> CrashJudge::Judge(const FsState& state, const std::set<long long>& acked) {
+bool CrashJudge::SpeaksOfItsTaskOnly(long long task, const std::string& bytes, uint64_t hash) {
+  auto key = std::make_tuple(task, hash, static_cast<long long>(bytes.size()));
+  auto it = only_task_.find(key);
+  if (it != only_task_.end()) return it->second;
+  return only_task_.emplace(key, OnlyTask(bytes, task)).first->second;
+}
+
+const std::vector<const Anomaly*>& CrashJudge::Judge(const FsState& state,
+                                                     const std::set<long long>& acked) {
   // What VerifyDirectory would list: the top level only.
-  std::vector<std::pair<std::string, const std::string*>> outputs;
+  struct Output {
+    std::string name;
+    const std::string* bytes;
+    uint64_t hash;
+  };
+  std::vector<Output> outputs;
   std::vector<std::string> others;
   const bool shared = base_.layout == Layout::kShared;
   for (const auto& [name, id] : state.entries) {
     if (name.find('/') != std::string::npos) continue;
     const bool ours = shared ? name == kSharedFileName : TaskFromPerTaskFileName(name).has_value();
-    if (ours) {
-      outputs.emplace_back(name, state.Find(name));
-    } else {
+    if (!ours) {
       others.push_back(name);
+      continue;
     }
+    const std::string* bytes = state.Find(name);
+    const size_t at = static_cast<size_t>(id);
+    const uint64_t known = at < state.data_hash.size() ? state.data_hash[at] : 0;
+    outputs.push_back(Output{name, bytes, known != 0 ? known : HashBytes(*bytes)});
   }
   for (const std::string& d : state.dirs)
     if (d.find('/') == std::string::npos) others.push_back(d);
   std::sort(others.begin(), others.end());
-  auto whole = [&] {
+  auto whole = [&]() -> const std::vector<Anomaly>& {
+    ++whole_;
     std::vector<FileContents> files;
-    for (const auto& [name, bytes] : outputs) files.push_back(FileContents{name, *bytes});
-    return JudgeWhole(files, others, acked);
+    for (const Output& o : outputs) files.push_back(FileContents{o.name, *o.bytes});
+    VerifyOptions o = base_;
+    o.acked = acked;
+    whole_result_ = VerifyFiles(files, others, o).anomalies;
+    return whole_result_;
   };
 
   if (shared) {
-    const std::string* bytes = outputs.empty() ? nullptr : outputs[0].second;
-    auto key = std::make_tuple(bytes ? HashBytes(*bytes) : 0,
-                               bytes ? static_cast<long long>(bytes->size()) : -1, HashAcked(acked),
-                               HashNames(others));
+    auto key =
+        std::make_tuple(outputs.empty() ? 0 : outputs[0].hash,
+                        outputs.empty() ? -1 : static_cast<long long>(outputs[0].bytes->size()),
+                        HashAcked(acked), HashNames(others));
     auto it = shared_.find(key);
     if (it != shared_.end()) {
       ++hits_;
-      return it->second;
+      return Point(it->second);
     }
     ++misses_;
-    return shared_.emplace(key, whole()).first->second;
+    return Point(shared_.emplace(key, whole()).first->second);
   }
 
   // Per-task layout: file by file when nothing ties one file's verdict to another's.
-  if (!base_.tasks) return whole();
+  if (!base_.tasks) return Point(whole());
   const long long tasks = *base_.tasks;
-  if (!acked.empty() && (*acked.begin() < 0 || *acked.rbegin() >= tasks)) return whole();
-  std::vector<const std::string*> by_task(static_cast<size_t>(std::max(tasks, 0LL)), nullptr);
-  for (const auto& [name, bytes] : outputs) {
-    const long long t = *TaskFromPerTaskFileName(name);
-    if (t < 0 || t >= tasks || !OnlyTask(*bytes, t)) return whole();
-    by_task[static_cast<size_t>(t)] = bytes;
+  if (!acked.empty() && (*acked.begin() < 0 || *acked.rbegin() >= tasks)) return Point(whole());
+  std::vector<const Output*> by_task(static_cast<size_t>(std::max(tasks, 0LL)), nullptr);
+  for (const Output& o : outputs) {
+    const long long t = *TaskFromPerTaskFileName(o.name);
+    if (t < 0 || t >= tasks || !SpeaksOfItsTaskOnly(t, *o.bytes, o.hash)) return Point(whole());
+    by_task[static_cast<size_t>(t)] = &o;
   }
-  std::vector<Anomaly> out;
+  result_.clear();
   for (long long t = 0; t < tasks; ++t) {
-    const std::vector<Anomaly>& v = TaskVerdict(t, by_task[static_cast<size_t>(t)], acked.count(t));
-    out.insert(out.end(), v.begin(), v.end());
+    const Output* o = by_task[static_cast<size_t>(t)];
+    for (const Anomaly& a :
+         TaskVerdict(t, o ? o->bytes : nullptr, o ? o->hash : 0, acked.count(t) > 0))
+      result_.push_back(&a);
   }
-  for (const std::string& name : others) {
-    const std::vector<Anomaly>& v = OtherVerdict(name);
-    out.insert(out.end(), v.begin(), v.end());
-  }
-  return out;
+  for (const std::string& name : others)
+    for (const Anomaly& a : OtherVerdict(name)) result_.push_back(&a);
+  return result_;
 }
 
 }  // namespace crashbench

@@ -12,7 +12,7 @@
 // its cache is keyed by both.
 //
 //   CrashJudge judge(base);                       // layout, tasks, records_per_task
-//   std::vector<Anomaly> a = judge.Judge(state, acked);
+//   for (const Anomaly* a : judge.Judge(state, acked)) ...
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,9 @@ class CrashJudge {
   // base.acked is ignored: each state brings its own.
   explicit CrashJudge(VerifyOptions base);
 
-  std::vector<Anomaly> Judge(const FsState& state, const std::set<long long>& acked);
+  // The anomalies of the state, in no particular order. They point into the
+  // judge's caches: valid until the next call.
+  const std::vector<const Anomaly*>& Judge(const FsState& state, const std::set<long long>& acked);
 
   long long cache_hits() const { return hits_; }
   long long cache_misses() const { return misses_; }
@@ -43,14 +45,17 @@ class CrashJudge {
   // (name, bytes hash, bytes size, acknowledged); size -1: the file is absent.
   using FileKey = std::tuple<std::string, uint64_t, long long, bool>;
 
-  std::vector<Anomaly> JudgeWhole(const std::vector<FileContents>& outputs,
-                                  const std::vector<std::string>& others,
-                                  const std::set<long long>& acked);
-  const std::vector<Anomaly>& TaskVerdict(long long task, const std::string* bytes, bool acked);
+  const std::vector<const Anomaly*>& Point(const std::vector<Anomaly>& anomalies);
+  const std::vector<Anomaly>& TaskVerdict(long long task, const std::string* bytes, uint64_t hash,
+                                          bool acked);
   const std::vector<Anomaly>& OtherVerdict(const std::string& name);
+  bool SpeaksOfItsTaskOnly(long long task, const std::string& bytes, uint64_t hash);
 
   VerifyOptions base_;
+  std::vector<Anomaly> whole_result_;  // the last state judged whole
+  std::vector<const Anomaly*> result_;
   std::map<FileKey, std::vector<Anomaly>> files_;
+  std::map<std::tuple<long long, uint64_t, long long>, bool> only_task_;
   std::map<std::string, std::vector<Anomaly>> others_;
   std::map<std::tuple<uint64_t, long long, uint64_t, uint64_t>, std::vector<Anomaly>> shared_;
   long long hits_ = 0, misses_ = 0, whole_ = 0;

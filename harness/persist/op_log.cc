@@ -45,26 +45,30 @@ bool IsDataOp(OpKind kind) { return kind == OpKind::kWrite || kind == OpKind::kT
 
 bool IsFileSync(OpKind kind) { return kind == OpKind::kFsync || kind == OpKind::kFdatasync; }
 
+void ApplyData(const Op& op, std::string* d, long long keep) {
+  if (op.kind == OpKind::kTruncate) {
+    d->resize(static_cast<size_t>(op.length), '\0');
+    return;
+  }
+  if (op.kind != OpKind::kWrite) return;
+  const size_t n =
+      keep < 0 ? op.bytes.size() : std::min(op.bytes.size(), static_cast<size_t>(keep));
+  if (n == 0) return;
+  const size_t at = static_cast<size_t>(op.offset);
+  if (d->size() < at + n) d->resize(at + n, '\0');
+  d->replace(at, n, op.bytes, 0, n);
+}
+
 void ApplyOp(const Op& op, FsState* s, long long keep) {
   switch (op.kind) {
     case OpKind::kCreate:
       s->Reserve(op.file);
       s->entries[op.path] = op.file;
       break;
-    case OpKind::kWrite: {
-      s->Reserve(op.file);
-      std::string& d = s->data[static_cast<size_t>(op.file)];
-      const size_t n =
-          keep < 0 ? op.bytes.size() : std::min(op.bytes.size(), static_cast<size_t>(keep));
-      if (n == 0) break;
-      const size_t at = static_cast<size_t>(op.offset);
-      if (d.size() < at + n) d.resize(at + n, '\0');
-      d.replace(at, n, op.bytes, 0, n);
-      break;
-    }
+    case OpKind::kWrite:
     case OpKind::kTruncate:
       s->Reserve(op.file);
-      s->data[static_cast<size_t>(op.file)].resize(static_cast<size_t>(op.length), '\0');
+      ApplyData(op, &s->data[static_cast<size_t>(op.file)], keep);
       break;
     case OpKind::kRename: {
       // The old name goes only if it still names the file: when a crash state

@@ -69,6 +69,8 @@ struct OpLog {
 // Applies one operation to a state (names and bytes). `keep` bytes of a write
 // are applied (the whole write when keep < 0): a write cut short by a crash.
 void ApplyOp(const Op& op, FsState* state, long long keep = -1);
+// The same for a write or truncate, on the bytes of its file alone.
+void ApplyData(const Op& op, std::string* bytes, long long keep = -1);
 
 // The initial state with every operation of the log applied: the final state.
 FsState Replay(const OpLog& log);

@@ -27,14 +27,15 @@ Result<PowerLossReport> CheckPowerLoss(const OpLog& log, const FsState* on_disk,
   CrashJudge judge(options.verify);
   std::map<AnomalyKind, size_t> kept;
   report.counts = Explore(log, **model, options.explore, [&](const ExploredState& s) {
-    const std::vector<Anomaly> anomalies = judge.Judge(s.state, s.acked);
+    const std::vector<const Anomaly*>& anomalies = judge.Judge(s.state, s.acked);
     std::set<AnomalyKind> kinds;
-    for (const Anomaly& a : anomalies)
-      if (IsViolation(a.kind)) kinds.insert(a.kind);
+    for (const Anomaly* a : anomalies)
+      if (IsViolation(a->kind)) kinds.insert(a->kind);
     if (kinds.empty()) return true;
     ++report.violating;
     for (AnomalyKind k : kinds) ++report.states_with[std::string(AnomalyName(k))];
-    for (const Anomaly& a : anomalies) {
+    for (const Anomaly* found : anomalies) {
+      const Anomaly& a = *found;
       if (!IsViolation(a.kind) || kept[a.kind] >= options.examples_per_kind) continue;
       ++kept[a.kind];
       PowerLossExample e;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 
+#include "harness/persist/crash_state.h"
 #include "harness/persist/log_builder.h"
 #include "tests/persist/strategy_logs.h"
 
@@ -96,6 +97,29 @@ TEST(Explore, AckedSetIsTheAcksBeforeTheCut) {
     EXPECT_EQ(s.acked, AckedBefore(log, s.crash.cut));
     return true;
   });
+}
+
+// The explorer's cached file versions build the same states as Materialize.
+TEST(Explore, StatesAreThoseMaterializeBuilds) {
+  for (const char* model : {"posix-weak", "ext4-ordered"}) {
+    Workload w;
+    const OpLog logs[] = {Log(), LogOf([&](Calls& c) { LockedAppend(c, w, false); })};
+    for (const OpLog& log : logs) {
+      ExploreOptions opt;
+      opt.max_states = 0;
+      long long n = 0;
+      Explore(log, *Model(model), opt, [&](const ExploredState& s) {
+        ++n;
+        std::string why;
+        EXPECT_TRUE(SameContents(s.state, Materialize(log, s.crash), &why))
+            << model << " " << s.crash.label << " at cut " << s.crash.cut << ": " << why;
+        for (const auto& [name, id] : s.state.entries)
+          EXPECT_EQ(s.state.data_hash.at(static_cast<size_t>(id)), HashBytes(*s.state.Find(name)));
+        return true;
+      });
+      EXPECT_GT(n, 10);
+    }
+  }
 }
 
 }  // namespace

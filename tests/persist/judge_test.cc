@@ -24,6 +24,11 @@ std::vector<Key> Keys(const std::vector<Anomaly>& anomalies) {
   std::sort(keys.begin(), keys.end());
   return keys;
 }
+std::vector<Key> Keys(const std::vector<const Anomaly*>& anomalies) {
+  std::vector<Anomaly> copies;
+  for (const Anomaly* a : anomalies) copies.push_back(*a);
+  return Keys(copies);
+}
 
 // VerifyFiles on the top level of a state, as VerifyDirectory would list it.
 std::vector<Anomaly> Whole(const FsState& s, const VerifyOptions& base,
