@@ -54,7 +54,8 @@ std::set<long long> AckedBefore(const OpLog& log, int cut) {
 
 int LastPersisted(const OpLog& log, const CrashState& state) {
   for (int i = state.cut - 1; i >= 0; --i) {
-    if (log.ops[static_cast<size_t>(i)].kind == OpKind::kAck) continue;
+    const OpKind kind = log.ops[static_cast<size_t>(i)].kind;
+    if (!IsDataOp(kind) && !IsDirOp(kind)) continue;
     if (!std::binary_search(state.dropped.begin(), state.dropped.end(), i)) return i;
   }
   return -1;

@@ -47,8 +47,9 @@ FsState Materialize(const OpLog& log, const CrashState& state);
 // The tasks acknowledged before the cut (the pipeline's word, not the disk's).
 std::set<long long> AckedBefore(const OpLog& log, int cut);
 
-// The index of the last op before the cut that persisted whole or in part
-// (not an ack), -1 when none did: "the last persisted event".
+// The index of the last op before the cut that changed the directory (a data
+// or directory op) and persisted whole or in part, -1 when none did: "the
+// last persisted event".
 int LastPersisted(const OpLog& log, const CrashState& state);
 
 }  // namespace crashbench

@@ -84,10 +84,12 @@ std::string ExplainAnomaly(const PersistenceModel& model, const ExploredState& s
   // The first dropped (or partial) data op on the file, and the dir op that
   // put the file at its name, if it persisted.
   int first_data = -1, named_by = -1, lost_name = -1;
+  std::vector<int> kept_data;  // data ops on the file that persisted whole
   for (int i = 0; i < c.cut; ++i) {
     const Op& op = At(log, i);
     const bool gone = Dropped(c, i) || PartialOf(c, i);
     if (IsDataOp(op.kind) && file >= 0 && op.file == file && gone && first_data < 0) first_data = i;
+    if (IsDataOp(op.kind) && file >= 0 && op.file == file && !gone) kept_data.push_back(i);
     const bool names_it = (op.kind == OpKind::kCreate && op.path == name) ||
                           ((op.kind == OpKind::kRename || op.kind == OpKind::kLink) &&
                            op.path2 == name && op.file == file);
@@ -101,9 +103,11 @@ std::string ExplainAnomaly(const PersistenceModel& model, const ExploredState& s
           " did not persist: " + model.WhyLost(s.facts, lost_name);
   } else if (present && first_data >= 0 && named_by > first_data &&
              At(log, named_by).kind != OpKind::kCreate) {
-    why = "the " + std::string(OpKindName(At(log, named_by).kind)) +
-          " persisted, the data written before it did not: no fsync of the file before the " +
-          OpKindName(At(log, named_by).kind);
+    const std::string kind = OpKindName(At(log, named_by).kind);
+    const bool some = !kept_data.empty() && kept_data.front() < named_by;
+    why = "the " + kind + " persisted, " + (some ? "only part of " : "") +
+          "the data written before it " + (some ? "did" : "did not") +
+          ": no fsync of the file before the " + kind;
   } else if (first_data >= 0) {
     const PartialWrite* p = PartialOf(c, first_data);
     why = p ? DescribePartial(log, *p)

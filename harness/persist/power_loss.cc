@@ -34,9 +34,11 @@ Result<PowerLossReport> CheckPowerLoss(const OpLog& log, const FsState* on_disk,
     if (kinds.empty()) return true;
     ++report.violating;
     for (AnomalyKind k : kinds) ++report.states_with[std::string(AnomalyName(k))];
+    std::set<AnomalyKind> shown;  // one example a kind from each state
     for (const Anomaly* found : anomalies) {
       const Anomaly& a = *found;
       if (!IsViolation(a.kind) || kept[a.kind] >= options.examples_per_kind) continue;
+      if (!shown.insert(a.kind).second) continue;
       ++kept[a.kind];
       PowerLossExample e;
       e.state = s.crash.label;

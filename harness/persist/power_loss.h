@@ -29,7 +29,8 @@ struct PowerLossOptions {
   ModelOptions model_options;
   ExploreOptions explore;
   VerifyOptions verify;          // layout, tasks, records_per_task (acked: each state's own)
-  size_t examples_per_kind = 3;  // anomalies kept per violation kind, first in priority order
+  size_t examples_per_kind = 3;  // examples kept per violation kind: the first, in priority
+                                 // order, of that many states
 };
 
 struct PowerLossExample {
