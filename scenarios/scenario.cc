@@ -6,6 +6,7 @@
 
 #include "faults/registry.h"
 #include "harness/base/json_file.h"
+#include "scenarios/syscall_trigger_spec.h"
 #include "strategies/strategy.h"
 
 namespace crashbench {
@@ -71,14 +72,19 @@ Status GetString(const json& obj, const char* key, std::string* out, const Where
 
 Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
   const std::string path = "fault.trigger";
-  RETURN_IF_ERROR(
-      CheckKeys(j, {"after_records", "after_ms", "random", "point", "occurrence"}, w, path));
+  RETURN_IF_ERROR(CheckKeys(
+      j, {"after_records", "after_ms", "random", "point", "occurrence", "syscall"}, w, path));
   int kinds = j.contains("after_records") + j.contains("after_ms") + j.contains("random") +
-              j.contains("point");
+              j.contains("point") + j.contains("syscall");
   if (kinds != 1)
-    return w.Error(path, "needs exactly one of after_records, after_ms, random, point");
+    return w.Error(path, "needs exactly one of after_records, after_ms, random, point, syscall");
   if (j.contains("occurrence") && !j.contains("point"))
-    return w.Error(path, "'occurrence' goes with 'point'");
+    return w.Error(path, "'occurrence' goes with 'point' (a syscall trigger has its own)");
+  if (j.contains("syscall")) {
+    t->type = TriggerType::kSyscall;
+    Status st = ParseSyscallTrigger(j["syscall"], &t->syscall.emplace());
+    return st.ok() ? st : w.Error("", st.message());
+  }
   if (j.contains("after_records")) {
     t->type = TriggerType::kAfterRecords;
     return GetInt(j, "after_records", 1, 1LL << 40, &t->after_records, w, path);
@@ -124,6 +130,9 @@ Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
     return w.Error("fault.target", "unknown target '" + Excerpt(target) +
                                        "' (valid targets: " + std::string(kFaultTargetNames) + ")");
   if (j.contains("trigger")) RETURN_IF_ERROR(ParseTrigger(j["trigger"], &f->trigger, w));
+  // A syscall trigger's default target is the process that made the call.
+  if (!j.contains("target") && f->trigger.type == TriggerType::kSyscall)
+    f->target = FaultTarget::kCaller;
   return Status::Ok();
 }
 
@@ -259,7 +268,7 @@ Status ValidateScenario(Scenario* s) {
   const bool faulty = s->fault.kind != "none";
   if (faulty && s->fault.trigger.type == TriggerType::kNone)
     return Status::Error("fault '" + s->fault.kind +
-                         "' needs a trigger (after_records, after_ms, random or point)");
+                         "' needs a trigger (after_records, after_ms, random, point or syscall)");
   if (!faulty && s->fault.trigger.type != TriggerType::kNone)
     return Status::Error("fault 'none' takes no trigger");
   if (s->resume == Resume::kSkipExisting && info->layout != Layout::kPerTask)
@@ -274,6 +283,14 @@ Status ValidateScenario(Scenario* s) {
   if (!fault)
     return Status::Error("unknown fault '" + s->fault.kind + "' (valid faults: " + FaultNameList() +
                          ")");
+  if (faulty && s->fault.trigger.type == TriggerType::kSyscall)
+    RETURN_IF_ERROR(CheckSyscallFault(s->fault.kind, *fault->make(), s->fault.target,
+                                      s->fault.trigger.syscall.value_or(SyscallTrigger{})));
+  else if (IsCommandTarget(s->fault.target))
+    return Status::Error("fault target '" + std::string(FaultTargetName(s->fault.target)) +
+                         "' is a process of a command subject's tree (the built-in pool's "
+                         "targets: " +
+                         std::string(kPoolTargetNames) + ")");
   // Every scenario runs in the built-in pool today; a command subject will
   // offer less.
   return CheckFaultHostable(*fault->make(), s->fault.method, s->fault.trigger.type,
@@ -338,6 +355,9 @@ nlohmann::json FaultToJson(const FaultSpec& f) {
     case TriggerType::kPoint:
       t["point"] = std::string(FaultPointName(f.trigger.point));
       if (f.trigger.occurrence) t["occurrence"] = *f.trigger.occurrence;
+      break;
+    case TriggerType::kSyscall:
+      t["syscall"] = SyscallTriggerToJson(f.trigger.syscall.value_or(SyscallTrigger{}));
       break;
   }
   j["trigger"] = t;

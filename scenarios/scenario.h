@@ -21,6 +21,7 @@
 #include "harness/base/status.h"
 #include "harness/contract/anomaly.h"
 #include "harness/inject/fault.h"
+#include "harness/tap/syscall_trigger.h"
 
 namespace crashbench {
 
@@ -35,7 +36,8 @@ struct TriggerSpec {
   long long after_records = 0;
   long long after_ms = 0;
   FaultPoint point = FaultPoint::kMidRecord;
-  std::optional<long long> occurrence;  // unset: chosen from the trial's seed
+  std::optional<long long> occurrence;    // unset: chosen from the trial's seed
+  std::optional<SyscallTrigger> syscall;  // kSyscall: scenarios/syscall_trigger_spec.h
 };
 
 struct FaultSpec {
@@ -121,7 +123,8 @@ Status ValidateScenario(Scenario* scenario);
 
 nlohmann::json ScenarioToJson(const Scenario& s);
 nlohmann::json FaultToJson(const FaultSpec& f);
-// "none", "sigkill@mid-record", "sigkill@random", "sigkill@after-100-records"
+// "none", "sigkill@mid-record", "sigkill@random", "sigkill@after-100-records",
+// "sigkill@write#3"
 std::string FaultLabel(const FaultSpec& f);
 std::string_view StartMethodName(StartMethod m);
 

@@ -7,7 +7,8 @@
 # prints a warning and the bootstrap still succeeds. CRASHBENCH_NO_BROWSER=1
 # skips it.
 set -euo pipefail
-packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format)
+packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format
+          strace python3)
 optional=()
 [ "${CRASHBENCH_NO_BROWSER:-0}" = 1 ] || optional+=(chromium)
 
