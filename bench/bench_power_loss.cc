@@ -19,7 +19,7 @@ namespace {
 
 using namespace persist_testing;  // NOLINT: the strategies' programs
 
-constexpr long long kStatesPerIteration = 2000;
+constexpr long long kStatesPerIteration = 1000;
 
 Workload Issue11Workload() {
   Workload w;

@@ -1,7 +1,9 @@
 // A syscall tap recording (harness/tap/tap.h) as an operation log: each event
 // on the output directory whose call ran becomes ops on file identities, and
 // each complete line written to an extra watched file (the ack file) an
-// acknowledgement, in the tap's order. REQUIRES TapCommand::keep_bytes.
+// acknowledgement, in the tap's order. REQUIRES TapCommand::keep_bytes and
+// TapCommand::results (the default): an event without a result is taken as a
+// call that never ran.
 //
 //   TapCommand cmd{.argv = {...}, .watch_dir = out, .extra_files = {ack},
 //                  .keep_bytes = true};
