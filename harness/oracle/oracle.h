@@ -6,6 +6,11 @@
 //   "verify": {"oracle": "old-or-new", "files": ["data.csv"]}
 //   "verify": {"oracle": "command", "command": ["python3", "{scenario_dir}/check.py"]}
 // Every glob is relative to the output directory; "{out}/" in front is dropped.
+// In a glob '*' matches within one path component, '**' across components,
+// '?' one character; no wildcard matches the '.' that begins a component (a
+// hidden temp file is a stray file, not output). A glob without wildcards
+// names a file that must exist. json, jsonl and old-or-new report the files
+// no glob matches as stray (orphan-temp or unexpected-file).
 #pragma once
 
 #include <map>
@@ -13,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/base/status.h"
@@ -23,6 +29,9 @@ namespace crashbench {
 
 enum class OracleKind { kRecords, kJson, kJsonl, kOldOrNew, kCommand };
 inline constexpr std::string_view kOracleNames = "records, json, jsonl, old-or-new, command";
+// "records", "json", ..., as scenario files name them.
+std::string_view OracleName(OracleKind kind);
+std::optional<OracleKind> OracleFromName(std::string_view name);
 
 struct OracleSpec {
   OracleKind kind = OracleKind::kRecords;
@@ -53,7 +62,9 @@ struct OracleInput {
 
 struct OracleReport {
   std::vector<Anomaly> anomalies;
-  long long records_visible = 0;  // records, lines or documents a reader would take
+  // What a reader would take: records (records), documents (json), lines
+  // (jsonl), files in their old or new state (old-or-new); 0 for command.
+  long long records_visible = 0;
 };
 
 // Parses "verify" from a scenario; errors name `where` ("x.json: scenario
@@ -61,7 +72,10 @@ struct OracleReport {
 Result<OracleSpec> ParseOracleSpec(const nlohmann::json& verify, const std::string& where);
 nlohmann::json OracleSpecToJson(const OracleSpec& spec);
 
-// Judges out_dir. An error only when the oracle could not run at all.
+// Judges out_dir. An error only when the oracle could not run at all (the
+// directory is missing, old-or-new lacks its states, the checker cannot be
+// started or passes its deadline); the anomalies each oracle reports are
+// listed at the top of its file (harness/oracle/<name>_oracle.cc).
 Result<OracleReport> RunOracle(const OracleSpec& spec, const OracleInput& input);
 
 }  // namespace crashbench
