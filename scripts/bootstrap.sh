@@ -6,8 +6,12 @@
 # browser uses it and skips without it. Its install is best effort: a failure
 # prints a warning and the bootstrap still succeeds. CRASHBENCH_NO_BROWSER=1
 # skips it.
+#
+# python3 (Debian's, /usr/bin/python3) runs the Python subjects and the test
+# of subjects/python/crashbench_records.py.
 set -euo pipefail
-packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format)
+packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format
+          python3)
 optional=()
 [ "${CRASHBENCH_NO_BROWSER:-0}" = 1 ] || optional+=(chromium)
 

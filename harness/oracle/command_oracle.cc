@@ -153,8 +153,11 @@ Result<CheckerRun> RunChecker(const std::vector<std::string>& command, const Ora
     if (left_ms <= 0) break;
     pollfd fds[2] = {{child->pidfd(), POLLIN, 0}, {eof ? -1 : out_r.get(), POLLIN, 0}};
     const int timeout = static_cast<int>(std::min<long long>(left_ms, INT_MAX));
-    if (RetryOnEintr([&] { return ::poll(fds, 2, timeout); }) < 0)
-      return ErrnoStatus("poll on checker", errno);  // ~Child kills and reaps it
+    if (RetryOnEintr([&] { return ::poll(fds, 2, timeout); }) < 0) {
+      const int e = errno;
+      ::kill(-child->pid(), SIGKILL);  // ~Child then reaps the leader
+      return ErrnoStatus("poll on checker", e);
+    }
     if (fds[1].revents) ReadAvailable(out_r.get(), &run.output, &eof);
     if (!exited && fds[0].revents) {
       exited = true;
@@ -191,7 +194,13 @@ Anomaly Rejection(const std::vector<std::string>& command, const CheckerRun& run
                        (line.empty() ? ", printing nothing" : "");
   if (!rest.empty() && rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
     detail += "; then: " + EscapeExcerpt(rest, 200);
-  return Anomaly{named.value_or(AnomalyKind::kCorrupt), "", -1, -1, -1, -1, EscapeExcerpt(line),
+  return Anomaly{named.value_or(AnomalyKind::kCorrupt),
+                 "",
+                 -1,
+                 -1,
+                 -1,
+                 -1,
+                 EscapeExcerpt(line),
                  std::move(detail)};
 }
 
@@ -206,9 +215,9 @@ Result<OracleReport> RunCommandOracle(const OracleSpec& spec, const OracleInput&
     return Status::Error("checker " + CommandText(spec.command) + " did not finish within " +
                          std::to_string(input.deadline_ms) +
                          " ms: its process group was killed, and no verdict is made for it" +
-                         (run->output.empty() ? std::string()
-                                              : " (it printed: " + EscapeExcerpt(run->output, 200) +
-                                                    ")"));
+                         (run->output.empty()
+                              ? std::string()
+                              : " (it printed: " + EscapeExcerpt(run->output, 200) + ")"));
   OracleReport report;
   if (!(WIFEXITED(run->wait_status) && WEXITSTATUS(run->wait_status) == 0))
     report.anomalies.push_back(Rejection(spec.command, *run));

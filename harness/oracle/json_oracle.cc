@@ -21,7 +21,7 @@ void JudgeDocument(const std::string& path, const std::string& bytes, OracleRepo
   }
   ++tally->damaged;
   const size_t at = check.error_index;
-  Anomaly a{AnomalyKind::kTorn, path, static_cast<long long>(at), LineOf(bytes, at), -1, -1,
+  Anomaly a{AnomalyKind::kTorn,  path, static_cast<long long>(at), LineOf(bytes, at), -1, -1,
             ExcerptAt(bytes, at)};
   if (check.outcome == JsonCheck::kCutShort) {
     a.detail = bytes.empty() ? std::string("an empty file where a JSON document belongs")

@@ -35,7 +35,7 @@ void JudgeLine(const std::string& path, std::string_view bytes, size_t start, si
     return;
   }
   ++tally->damaged;
-  Anomaly a{AnomalyKind::kTorn, path, static_cast<long long>(start), line_no, -1, -1,
+  Anomaly a{AnomalyKind::kTorn,     path, static_cast<long long>(start), line_no, -1, -1,
             ExcerptAt(bytes, start)};
   a.end = static_cast<long long>(end);
   if (check.outcome == JsonCheck::kCutShort) {

@@ -3,11 +3,15 @@
 // directory after setup) or exactly its new ones (input.new_state, what a
 // fault-free run leaves). A file that did not exist in a state is "absent"
 // there, so absence is acceptable exactly when one of the states lacks it.
+// When the run (or its restart) exited 0 it claimed the new state: then only
+// the new state is acceptable.
 //   torn        a matched file that holds anything else; the detail says how
 //               much of each state it holds (a prefix of the new contents, the
 //               new contents' head over the old contents' tail, ...), the
 //               offset is the first byte that fits neither;
-//   lost-acked  a file both states hold is gone;
+//   lost-acked  a file both states hold is gone; or the run exited 0 and a
+//               file is still in its old state (old contents, or absent where
+//               a fault-free run makes it);
 //   orphan-temp / unexpected-file  a file neither state holds (a temp file
 //               left by a killed `sed -i` is orphan-temp).
 // Files both states hold that no glob matches are not judged: the scenario
@@ -94,8 +98,19 @@ Result<OracleReport> RunOldOrNewOracle(const OracleSpec& spec, const OracleInput
     if (!MatchesAny(globs, e.path)) continue;
     Result<std::string> now = ReadRegularFile(input.out_dir + "/" + e.path);
     if (!now.ok()) return now.status().Annotate("judging output");
-    if ((old_bytes && *now == *old_bytes) || (new_bytes && *now == *new_bytes)) {
+    if (new_bytes && *now == *new_bytes) {
       ++report.records_visible;
+      continue;
+    }
+    if (old_bytes && *now == *old_bytes) {
+      if (!input.exited_ok || !new_bytes) {
+        ++report.records_visible;
+      } else {
+        report.anomalies.push_back(Anomaly{
+            AnomalyKind::kLostAcked, e.path, -1, -1, -1, -1, "",
+            "the run exited 0, yet the file holds its old contents (" + Bytes(old_bytes->size()) +
+                "), not those of a fault-free run (" + Bytes(new_bytes->size()) + ")"});
+      }
       continue;
     }
     size_t at = 0;
@@ -104,13 +119,19 @@ Result<OracleReport> RunOldOrNewOracle(const OracleSpec& spec, const OracleInput
                                        LineOf(*now, at), -1, -1, ExcerptAt(*now, at),
                                        "neither the old nor the new contents: " + detail});
   }
-  for (const auto& [path, old_bytes] : *input.old_state) {
-    if (present.count(path) || !input.new_state->count(path) || !MatchesAny(globs, path)) continue;
-    report.anomalies.push_back(
-        Anomaly{AnomalyKind::kLostAcked, path, -1, -1, -1, -1, "",
-                "gone, though it exists both before the run (" + Bytes(old_bytes.size()) +
-                    ") and after a fault-free one (" + Bytes(input.new_state->at(path).size()) +
-                    ")"});
+  for (const auto& [path, new_bytes] : *input.new_state) {
+    if (present.count(path) || !MatchesAny(globs, path)) continue;
+    const std::string* old_bytes = Find(*input.old_state, path);
+    if (old_bytes) {
+      report.anomalies.push_back(
+          Anomaly{AnomalyKind::kLostAcked, path, -1, -1, -1, -1, "",
+                  "gone, though it exists both before the run (" + Bytes(old_bytes->size()) +
+                      ") and after a fault-free one (" + Bytes(new_bytes.size()) + ")"});
+    } else if (input.exited_ok) {
+      report.anomalies.push_back(Anomaly{AnomalyKind::kLostAcked, path, -1, -1, -1, -1, "",
+                                         "the run exited 0, yet the file a fault-free run makes (" +
+                                             Bytes(new_bytes.size()) + ") is not there"});
+    }
   }
   for (Anomaly& a : strays) report.anomalies.push_back(std::move(a));
   return report;

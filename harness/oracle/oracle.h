@@ -7,10 +7,11 @@
 //   "verify": {"oracle": "command", "command": ["python3", "{scenario_dir}/check.py"]}
 // Every glob is relative to the output directory; "{out}/" in front is dropped.
 // In a glob '*' matches within one path component, '**' across components,
-// '?' one character; no wildcard matches the '.' that begins a component (a
-// hidden temp file is a stray file, not output). A glob without wildcards
-// names a file that must exist. json, jsonl and old-or-new report the files
-// no glob matches as stray (orphan-temp or unexpected-file).
+// '?' one character; a '.' that begins a component is matched only by a glob
+// component that begins with '.' (a hidden temp file is a stray file, not
+// output). A glob without wildcards names a file that must exist. json, jsonl
+// and old-or-new report the files no glob matches as stray (orphan-temp or
+// unexpected-file).
 #pragma once
 
 #include <map>

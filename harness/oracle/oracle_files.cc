@@ -44,12 +44,18 @@ class GlobMatcher {
   bool Compute(size_t gi, size_t pi) {
     if (gi == g_.size()) return pi == p_.size();
     if (g_.compare(gi, 2, "**") == 0) {
-      const bool whole_dirs = (gi == 0 || g_[gi - 1] == '/') && gi + 2 < g_.size() && g_[gi + 2] == '/';
+      const bool whole_dirs =
+          (gi == 0 || g_[gi - 1] == '/') && gi + 2 < g_.size() && g_[gi + 2] == '/';
       if (whole_dirs && At(gi + 3, pi)) return true;  // "**/" as no directory at all
       return At(gi + 2, pi) || (Takes(pi, true) && At(gi, pi + 1));
     }
     if (g_[gi] == '*') return At(gi + 1, pi) || (Takes(pi, false) && At(gi, pi + 1));
     if (g_[gi] == '?') return Takes(pi, false) && At(gi + 1, pi + 1);
+    // A '.' that begins a path component is matched only by a '.' that
+    // begins a glob component: "*.json" does not take ".json".
+    if (pi < p_.size() && p_[pi] == '.' && (pi == 0 || p_[pi - 1] == '/') && gi > 0 &&
+        g_[gi - 1] != '/')
+      return false;
     return pi < p_.size() && p_[pi] == g_[gi] && At(gi + 1, pi + 1);
   }
 
@@ -117,7 +123,8 @@ Result<std::vector<TreeEntry>> ListTree(const std::string& dir) {
     e.path = it->path().string().substr(prefix);
     const fs::file_status target = it->status(type_ec);  // follows symlinks, as a reader does
     e.regular = fs::is_regular_file(target);
-    if (!e.regular) e.what = fs::is_directory(target) ? "a symlink to a directory" : FileKindText(target);
+    if (!e.regular)
+      e.what = fs::is_directory(target) ? "a symlink to a directory" : FileKindText(target);
     entries.push_back(std::move(e));
   }
   if (ec) return Status::Error("cannot list " + dir + ": " + ec.message(), ec.value());
@@ -147,9 +154,9 @@ Result<std::string> ReadRegularFile(const std::string& path) {
 
 Anomaly StrayFile(const TreeEntry& entry) {
   const size_t slash = entry.path.rfind('/');
-  const std::string_view base =
-      slash == std::string::npos ? std::string_view(entry.path)
-                                 : std::string_view(entry.path).substr(slash + 1);
+  const std::string_view base = slash == std::string::npos
+                                    ? std::string_view(entry.path)
+                                    : std::string_view(entry.path).substr(slash + 1);
   const AnomalyKind kind = StrayFileKind(base);
   std::string detail = kind == AnomalyKind::kOrphanTemp
                            ? "a temp file left beside the output"
@@ -222,8 +229,8 @@ void ReportShortfall(const OracleSpec& spec, const OracleInput& input, const Tal
   detail += ": " + std::to_string(*spec.count - accounted) + " more missing";
   detail += input.exited_ok ? ", and the run exited 0" : " (the run did not exit 0)";
   report->anomalies.push_back(
-      Anomaly{input.exited_ok ? AnomalyKind::kLostAcked : AnomalyKind::kLostUnacked, "", -1, -1,
-              -1, -1, "", std::move(detail)});
+      Anomaly{input.exited_ok ? AnomalyKind::kLostAcked : AnomalyKind::kLostUnacked, "", -1, -1, -1,
+              -1, "", std::move(detail)});
 }
 
 }  // namespace oracle_internal

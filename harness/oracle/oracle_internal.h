@@ -39,8 +39,9 @@ Result<OracleReport> RunCommandOracle(const OracleSpec& spec, const OracleInput&
 
 // '*' matches a run of characters inside one path component, '**' a run that
 // may cross components ("**/" also matches no directory at all), '?' one
-// character other than '/'. As in the shell, no wildcard matches the '.' that
-// begins a component: "*" does not take ".data.json.swp", so an editor's or a
+// character other than '/'. As in the shell, a '.' that begins a path
+// component is matched only by a glob component that begins with '.': "*"
+// and "*.json" do not take ".data.json.swp" or ".json", so an editor's or a
 // safe-save library's hidden temp file is reported as a stray file, not
 // judged as output.
 bool GlobMatches(std::string_view glob, std::string_view path);

@@ -41,8 +41,8 @@ Status ParseGlob(const json& j, const std::string& field, const Where& w, std::s
     return w.Error(field, "'{out}' may only stand at the front, as \"{out}/...\" (got \"" +
                               Excerpt(glob) + "\")");
   if (glob[0] == '/')
-    return w.Error(field, "\"" + Excerpt(glob) +
-                              "\" is absolute: globs are relative to the output directory");
+    return w.Error(
+        field, "\"" + Excerpt(glob) + "\" is absolute: globs are relative to the output directory");
   for (size_t start = 0; start <= glob.size();) {
     size_t slash = glob.find('/', start);
     if (slash == std::string::npos) slash = glob.size();
@@ -95,8 +95,8 @@ Status ParseField(const std::string& key, const json& value, const Where& w, Ora
     const bool huge = value.is_number_unsigned() && value.get<uint64_t>() > kMaxCount;
     const long long n = huge ? kMaxCount + 1 : value.get<long long>();
     if (n < 0 || n > kMaxCount)
-      return w.Error(key, JsonExcerpt(value) + " is out of range (0.." + std::to_string(kMaxCount) +
-                              ")");
+      return w.Error(
+          key, JsonExcerpt(value) + " is out of range (0.." + std::to_string(kMaxCount) + ")");
     spec->count = n;
   } else if (key == "command") {
     RETURN_IF_ERROR(ParseStrings(value, key, w, /*globs=*/false, &spec->command));
