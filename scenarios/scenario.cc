@@ -6,6 +6,7 @@
 
 #include "faults/registry.h"
 #include "harness/base/json_file.h"
+#include "scenarios/syscall_trigger_spec.h"
 #include "strategies/strategy.h"
 
 namespace crashbench {
@@ -73,14 +74,19 @@ Status GetString(const json& obj, const char* key, std::string* out, const Where
 
 Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
   const std::string path = "fault.trigger";
-  RETURN_IF_ERROR(
-      CheckKeys(j, {"after_records", "after_ms", "random", "point", "occurrence"}, w, path));
+  RETURN_IF_ERROR(CheckKeys(
+      j, {"after_records", "after_ms", "random", "point", "occurrence", "syscall"}, w, path));
   int kinds = j.contains("after_records") + j.contains("after_ms") + j.contains("random") +
-              j.contains("point");
+              j.contains("point") + j.contains("syscall");
   if (kinds != 1)
-    return w.Error(path, "needs exactly one of after_records, after_ms, random, point");
+    return w.Error(path, "needs exactly one of after_records, after_ms, random, point, syscall");
   if (j.contains("occurrence") && !j.contains("point"))
-    return w.Error(path, "'occurrence' goes with 'point'");
+    return w.Error(path, "'occurrence' goes with 'point' (a syscall trigger has its own)");
+  if (j.contains("syscall")) {
+    t->type = TriggerType::kSyscall;
+    Status st = ParseSyscallTrigger(j["syscall"], &t->syscall.emplace());
+    return st.ok() ? st : w.Error("", st.message());
+  }
   if (j.contains("after_records")) {
     t->type = TriggerType::kAfterRecords;
     return GetInt(j, "after_records", 1, 1LL << 40, &t->after_records, w, path);
@@ -126,6 +132,9 @@ Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
     return w.Error("fault.target", "unknown target '" + Excerpt(target) +
                                        "' (valid targets: " + std::string(kFaultTargetNames) + ")");
   if (j.contains("trigger")) RETURN_IF_ERROR(ParseTrigger(j["trigger"], &f->trigger, w));
+  // A syscall trigger's default target is the process that made the call.
+  if (!j.contains("target") && f->trigger.type == TriggerType::kSyscall)
+    f->target = FaultTarget::kCaller;
   return Status::Ok();
 }
 
@@ -235,10 +244,11 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
         GetInt(wl, "record_bytes", 1, 16 << 20, &s.workload.record_bytes, w, "workload"));
   }
   if (j.contains("fault")) RETURN_IF_ERROR(ParseFault(j["fault"], &s.fault, w));
-  // A command's default target: the caller of a stopped call, or the whole tree at a moment.
-  if (s.subject && j.contains("fault") && !j["fault"].contains("target"))
-    s.fault.target =
-        s.fault.trigger.type == TriggerType::kSyscall ? FaultTarget::kCaller : FaultTarget::kTree;
+  // A command's default target at a moment: the whole tree (a syscall
+  // trigger's is the caller, as for every subject).
+  if (s.subject && j.contains("fault") && !j["fault"].contains("target") &&
+      s.fault.trigger.type != TriggerType::kSyscall)
+    s.fault.target = FaultTarget::kTree;
   v = s.trials;
   RETURN_IF_ERROR(GetInt(j, "trials", 1, 1000000, &v, w, ""));
   s.trials = static_cast<int>(v);
@@ -269,13 +279,17 @@ Status ValidateScenario(Scenario* s) {
   const bool faulty = s->fault.kind != "none";
   if (faulty && s->fault.trigger.type == TriggerType::kNone)
     return Status::Error("fault '" + s->fault.kind +
-                         "' needs a trigger (after_records, after_ms, random or point)");
+                         "' needs a trigger (after_records, after_ms, random, point or syscall)");
   if (!faulty && s->fault.trigger.type != TriggerType::kNone)
     return Status::Error("fault 'none' takes no trigger");
   const FaultInfo* fault = FindFault(s->fault.kind);
   if (!fault)
     return Status::Error("unknown fault '" + s->fault.kind + "' (valid faults: " + FaultNameList() +
                          ")");
+  const bool at_syscall = faulty && s->fault.trigger.type == TriggerType::kSyscall;
+  if (at_syscall)
+    RETURN_IF_ERROR(CheckSyscallFault(s->fault.kind, *fault->make(), s->fault.target,
+                                      s->fault.trigger.syscall.value_or(SyscallTrigger{})));
   // A command subject offers less than the pool, at other targets.
   if (s->subject) return ValidateSubjectScenario(*s, *fault->make());
   if (s->resume == Resume::kSkipExisting && info->layout != Layout::kPerTask)
@@ -283,9 +297,10 @@ Status ValidateScenario(Scenario* s) {
         "resume 'skip-existing' skips tasks whose output file exists: it needs a "
         "strategy with one file per task (per-task-file, atomic-rename), not '" +
         s->strategy + "'");
-  if (IsCommandTarget(s->fault.target))
+  if (!at_syscall && IsCommandTarget(s->fault.target))
     return Status::Error("fault target '" + std::string(FaultTargetName(s->fault.target)) +
-                         "' is a command subject's (valid targets for a strategy: " +
+                         "' is a process of a command subject's tree (the built-in pool's "
+                         "targets: " +
                          std::string(kPoolTargetNames) + ")");
   if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
     return Status::Error(
@@ -352,6 +367,9 @@ nlohmann::json FaultToJson(const FaultSpec& f) {
     case TriggerType::kPoint:
       t["point"] = std::string(FaultPointName(f.trigger.point));
       if (f.trigger.occurrence) t["occurrence"] = *f.trigger.occurrence;
+      break;
+    case TriggerType::kSyscall:
+      t["syscall"] = SyscallTriggerToJson(f.trigger.syscall.value_or(SyscallTrigger{}));
       break;
   }
   j["trigger"] = t;

@@ -37,8 +37,8 @@ struct TriggerSpec {
   long long after_records = 0;
   long long after_ms = 0;
   FaultPoint point = FaultPoint::kMidRecord;
-  std::optional<long long> occurrence;  // unset: chosen from the trial's seed
-  SyscallTrigger syscall;               // kSyscall
+  std::optional<long long> occurrence;    // unset: chosen from the trial's seed
+  std::optional<SyscallTrigger> syscall;  // kSyscall: scenarios/syscall_trigger_spec.h
 };
 
 struct FaultSpec {
@@ -128,7 +128,8 @@ Status ValidateScenario(Scenario* scenario);
 
 nlohmann::json ScenarioToJson(const Scenario& s);
 nlohmann::json FaultToJson(const FaultSpec& f);
-// "none", "sigkill@mid-record", "sigkill@random", "sigkill@after-100-records"
+// "none", "sigkill@mid-record", "sigkill@random", "sigkill@after-100-records",
+// "sigkill@write#3"
 std::string FaultLabel(const FaultSpec& f);
 std::string_view StartMethodName(StartMethod m);
 

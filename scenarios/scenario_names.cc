@@ -1,6 +1,7 @@
 // How scenarios and their parts are named: the rule for a scenario's name,
 // the names of start methods, policies and resume modes, and fault labels.
 #include "scenarios/scenario.h"
+#include "scenarios/syscall_trigger_spec.h"
 
 namespace crashbench {
 
@@ -96,8 +97,14 @@ std::string FaultLabel(const FaultSpec& f) {
     case TriggerType::kPoint:
       label += FaultPointName(f.trigger.point);
       break;
+    case TriggerType::kSyscall:
+      label += SyscallTriggerLabel(f.trigger.syscall.value_or(SyscallTrigger{}));
+      break;
   }
-  if (f.target != FaultTarget::kWorker) label += "/" + std::string(FaultTargetName(f.target));
+  // Each trigger's default target goes unsaid.
+  const FaultTarget usual =
+      f.trigger.type == TriggerType::kSyscall ? FaultTarget::kCaller : FaultTarget::kWorker;
+  if (f.target != usual) label += "/" + std::string(FaultTargetName(f.target));
   return label;
 }
 

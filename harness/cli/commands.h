@@ -141,6 +141,16 @@ struct ReportCommand {
 };
 int RunReportCommand(const ReportCommand& cmd);
 
+// crashbench tap --out DIR -- CMD ARGS... (in cmd_tap.cc): the calls a command
+// makes under DIR, as the syscall tap sees them.
+struct TapCliCommand {
+  std::string out;
+  bool keep_bytes = false;
+  long long deadline_ms = 60000;
+  std::vector<std::string> argv;
+};
+int RunTapCliCommand(const TapCliCommand& cmd);
+
 }  // namespace crashbench
 
 namespace crashbench {

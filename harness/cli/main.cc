@@ -202,6 +202,8 @@ int main(int argc, char** argv) {
   CLI::App* recover_cmd = AddRecoverCommand(app, recover);
   crashbench::CleanCommand clean;
   CLI::App* clean_cmd = AddCleanCommand(app, clean);
+  crashbench::TapCliCommand tap;
+  CLI::App* tap_cmd = AddTapCommand(app, tap);
 
   if (std::string unknown = UnknownSubcommand(app, argc, argv); !unknown.empty())
     return UsageError(app, "unknown subcommand '" + unknown + "'");
@@ -232,5 +234,6 @@ int main(int argc, char** argv) {
   if (*compare_cmd) return crashbench::RunCompareCommand(compare);
   if (*recover_cmd) return crashbench::RunRecoverCommand(recover);
   if (*clean_cmd) return crashbench::RunCleanCommand(clean);
+  if (*tap_cmd) return crashbench::RunTapCliCommand(tap);
   return 2;
 }

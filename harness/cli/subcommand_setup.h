@@ -18,5 +18,6 @@ CLI::App* AddGateCommand(CLI::App& app, GateCommand& gate);
 CLI::App* AddCompareCommand(CLI::App& app, CompareCommand& compare);
 CLI::App* AddRecoverCommand(CLI::App& app, RecoverCommand& recover);
 CLI::App* AddCleanCommand(CLI::App& app, CleanCommand& clean);
+CLI::App* AddTapCommand(CLI::App& app, TapCliCommand& tap);  // in cmd_tap.cc
 
 }  // namespace crashbench

@@ -51,8 +51,10 @@ ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* c
     }
   } else if (t.type == TriggerType::kSyscall) {
     const long long matches = cal ? static_cast<long long>(cal->syscall_matches.size()) : 1;
-    a.occurrence = t.syscall.occurrence.value_or(
-        1 + static_cast<long long>(r2 % static_cast<uint64_t>(std::max(1LL, matches))));
+    a.occurrence =
+        t.syscall.value_or(SyscallTrigger{})
+            .occurrence.value_or(
+                1 + static_cast<long long>(r2 % static_cast<uint64_t>(std::max(1LL, matches))));
   } else if (t.type == TriggerType::kRandom) {
     long long window = cal ? std::max(1LL, cal->duration_us) : 1;
     a.at_us = static_cast<long long>(r2 % static_cast<uint64_t>(window));

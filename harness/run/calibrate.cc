@@ -65,7 +65,7 @@ bool CheckSyscallMatched(const Calibration& cal, ScenarioResult* sr) {
   if (!s.subject || s.fault.kind == "none" || s.fault.trigger.type != TriggerType::kSyscall)
     return true;
   const long long matches = static_cast<long long>(cal.syscall_matches.size());
-  const std::optional<long long> k = s.fault.trigger.syscall.occurrence;
+  const std::optional<long long> k = s.fault.trigger.syscall.value_or(SyscallTrigger{}).occurrence;
   if (matches > 0 && (!k || *k <= matches)) return true;
   sr->error = matches == 0
                   ? "no system call of a fault-free run of the command matches the "

@@ -18,8 +18,9 @@ bool HasSyscallTrigger(const Scenario& s) {
 // The signatures of the run's events that match the scenario's trigger.
 std::vector<std::string> Matches(const Scenario& s, const std::vector<TapEvent>& events) {
   std::vector<std::string> out;
+  const SyscallTrigger trigger = s.fault.trigger.syscall.value_or(SyscallTrigger{});
   for (const TapEvent& e : events)
-    if (TriggerMatches(s.fault.trigger.syscall, e)) out.push_back(EventSignature(e));
+    if (TriggerMatches(trigger, e)) out.push_back(EventSignature(e));
   return out;
 }
 

@@ -66,6 +66,10 @@ TapCommand CommandSubject::MakeCommand(const std::vector<std::string>& argv,
   cmd.extra_files = {side_dir_ + "/" + name + ".acks", side_dir_ + "/" + name + ".stdout"};
   cmd.stdout_fd = stdout_fd;
   cmd.deadline_ms = s_.deadline_ms;
+  // A content-addressed trigger matches on the bytes, in fault-free runs too
+  // (calibration counts the matches).
+  const std::optional<SyscallTrigger>& trigger = s_.fault.trigger.syscall;
+  cmd.keep_bytes = trigger && !trigger->contains.empty();
   return cmd;
 }
 
@@ -99,7 +103,8 @@ Result<SubjectOutcome> CommandSubject::RunOnce(const FaultSchedule& fault,
   const std::string stdout_path = side_dir_ + "/" + name + ".stdout";
   UniqueFd out(::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!out.valid()) return ErrnoStatus("cannot create " + stdout_path, errno);
-  std::unique_ptr<FaultObserver> observer = MakeFaultObserver(fault, s_.fault.trigger.syscall);
+  std::unique_ptr<FaultObserver> observer =
+      MakeFaultObserver(fault, s_.fault.trigger.syscall.value_or(SyscallTrigger{}));
   TapCommand cmd = MakeCommand(s_.subject->command, name, out.get());
   observer->Configure(&cmd);
   Result<TapOutcome> tapped = RunTapped(cmd, *observer);

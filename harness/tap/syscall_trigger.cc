@@ -53,4 +53,14 @@ const std::vector<std::string>& TappedCallNames() {
   return kNames;
 }
 
+const std::vector<std::string>& WriteLikeCallNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const tap_internal::TappedCall& c : tap_internal::TappedCalls())
+      if (c.write_like) names.emplace_back(c.name);
+    return names;
+  }();
+  return kNames;
+}
+
 }  // namespace crashbench

@@ -33,5 +33,8 @@ bool GlobMatches(const std::string& glob, const std::string& path);
 
 // The kernel call names a trigger may list, for error messages.
 const std::vector<std::string>& TappedCallNames();
+// Those of them that carry bytes (write, pwrite64, writev, pwritev, pwritev2,
+// copy_file_range, sendfile): the calls a short write can cut.
+const std::vector<std::string>& WriteLikeCallNames();
 
 }  // namespace crashbench

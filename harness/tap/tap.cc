@@ -11,11 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "harness/base/crc32c.h"
 #include "harness/base/process.h"
 #include "harness/base/sys.h"
+#include "harness/tap/syscall_trigger.h"
 #include "harness/tap/tap_calls.h"
 #include "harness/tap/tap_tracer.h"
 
@@ -128,9 +130,8 @@ std::string EventSignature(const TapEvent& e) {
     s += " @" + (e.offset >= 0 ? std::to_string(e.offset) : std::string("?"));
     if (e.length >= 0) s += "+" + std::to_string(e.length);
   }
-  if (e.length >= 0 && (e.bytes_crc != 0 || e.length == 0) &&
-      (e.call.find("write") != std::string::npos || e.call == "copy_file_range" ||
-       e.call == "sendfile"))
+  const std::vector<std::string>& writes = WriteLikeCallNames();
+  if (e.length >= 0 && std::find(writes.begin(), writes.end(), e.call) != writes.end())
     s += " crc=" + Crc32cHex(e.bytes_crc);
   return s;
 }

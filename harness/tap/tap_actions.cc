@@ -126,8 +126,8 @@ void Tracer::Before(pid_t tid, user_regs_struct& r, const TappedCall& call, TapE
   }
   InFlight f;
   f.tid = tid;
-  if (a.kind == TapAction::kShortWrite && call.write_like && CutLength(tid, r, &f)) SetRegs(tid, r);
   f.event = std::move(e);
+  if (a.kind == TapAction::kShortWrite && call.write_like && CutLength(tid, r, &f)) SetRegs(tid, r);
   inflight_ = std::move(f);
   ::ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr);  // to its exit stop
 }

@@ -70,6 +70,12 @@ void Tracer::Run(TapOutcome* out) {
       break;
     }
   }
+  // A process that ended before its parent, which then died, is a zombie the
+  // tracer (its subreaper) inherited after it saw it end: reap it now.
+  for (pid_t p : order_) {
+    int ignored = 0;
+    if (p != root_) ::waitpid(p, &ignored, __WALL | __WNOTHREAD | WNOHANG);
+  }
   out->events = std::move(events_);
   for (pid_t p : order_) {
     auto it = ends_.find(p);
