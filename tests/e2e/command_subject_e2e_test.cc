@@ -166,6 +166,39 @@ TEST_F(CommandSubjectE2E, AcksFromStandardOutputThroughTheRegex) {
   EXPECT_TRUE(t["pipeline_ok"].get<bool>());
 }
 
+TEST_F(CommandSubjectE2E, AMomentKillsTheWholeTreeThroughTheAlarm) {
+  // No target: at a moment, the whole tree.
+  json s =
+      Run(Scenario("moment", "forked", R"({"kind": "sigkill", "trigger": {"after_ms": 1}})"), 0);
+  ASSERT_TRUE(s.is_array()) << last_.err;
+  const json& t = s[0]["trials"][0];
+  EXPECT_EQ(t["fired"].value("at_us", -1LL), 1000) << t.dump();
+  EXPECT_EQ(t["fired"].value("action", ""), "kill-tree") << t.dump();
+  EXPECT_FALSE(t["pipeline_ok"].get<bool>()) << t.dump();
+  for (const json& p : t["processes"]) EXPECT_EQ(p["end"], "killed by SIGKILL") << t.dump();
+}
+
+TEST_F(CommandSubjectE2E, OldOrNewComparesWithTheSetupAndAFaultFreeRun) {
+  // setup leaves an old part-0.json; the program overwrites it in place, and
+  // killed inside that, leaves neither the old nor the new bytes.
+  const std::string scenario = R"({"name": "overwrite", "subject": {"command": [")" +
+                               std::string(kPython) + R"(", ")" + kFixture + R"(", "final"],
+          "setup": ["/bin/sh", "-c", "printf 'old\\n' > part-0.json"]},
+        "verify": {"oracle": "old-or-new", "files": ["part-0.json"]},
+        "workers": 1, "workload": {"tasks": 1, "records_per_task": 2, "record_bytes": 40},
+        "fault": {"kind": "sigkill", "trigger": {"syscall": {"ops": ["write"], "occurrence": 3}}},
+        "trials": 1, "seed": 3})";
+  json s = Run(scenario, 0, {"--explore"});
+  ASSERT_TRUE(s.is_array()) << last_.err;
+  const json& trials = s[0]["trials"];
+  ASSERT_EQ(trials.size(), 4u) << s[0]["summary"].dump();
+  for (const json& t : trials) {
+    EXPECT_FALSE(t.contains("error")) << t.dump();
+    // Cut at every write: the file holds the first writes of the new document only.
+    EXPECT_EQ(Count(t, "torn"), 1) << t.dump();
+  }
+}
+
 TEST_F(CommandSubjectE2E, ReplayReproducesTheTrial) {
   json s = Run(Scenario("final", "final", KillAtRecord("t2r0-")), 0);
   ASSERT_TRUE(s.is_array()) << last_.err;

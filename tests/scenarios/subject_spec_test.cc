@@ -161,5 +161,40 @@ TEST(SubjectSpec, RestartMustBeABoolean) {
             std::string::npos);
 }
 
+// A subject's fault: the targets of a command's tree, and only what a
+// signal or a stop at a call can do.
+std::string FaultError(const std::string& fault) { return Error(With(", \"fault\": " + fault)); }
+
+TEST(SubjectSpec, FaultsAndTargetsACommandCannotHostAreRefused) {
+  std::string e = FaultError(R"j({"kind": "pipe-broken", "target": "tree",
+                                   "trigger": {"after_ms": 5}})j");
+  EXPECT_NE(e.find("a command subject cannot host"), std::string::npos) << e;
+  e = FaultError(R"j({"kind": "sigkill", "target": "tree", "trigger": {"after_records": 5}})j");
+  EXPECT_NE(e.find("a command subject cannot host"), std::string::npos) << e;
+  e = FaultError(R"j({"kind": "sigkill", "target": "worker", "trigger": {"after_ms": 5}})j");
+  EXPECT_NE(e.find("valid targets for a command subject: caller, tree, root"), std::string::npos)
+      << e;
+  e = FaultError(R"j({"kind": "sigkill", "target": "caller", "trigger": {"after_ms": 5}})j");
+  EXPECT_NE(e.find("needs a syscall trigger"), std::string::npos) << e;
+}
+
+TEST(SubjectSpec, DefaultTargetIsTheCallerAtACallAndTheTreeAtAMoment) {
+  auto target = [](const std::string& trigger) {
+    Result<std::vector<Scenario>> r = ParseScenarios(
+        With(R"j(, "fault": {"kind": "sigkill", "trigger": )j" + trigger + "}"), "x.json");
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? r->front().fault.target : FaultTarget::kWorker;
+  };
+  EXPECT_EQ(target(R"j({"syscall": {"ops": ["write"]}})j"), FaultTarget::kCaller);
+  EXPECT_EQ(target(R"j({"after_ms": 5})j"), FaultTarget::kTree);
+  EXPECT_EQ(target(R"j({"random": true})j"), FaultTarget::kTree);
+}
+
+TEST(SubjectSpec, ThePoolRefusesACommandsTargets) {
+  const std::string e = Error(R"j({"name": "p", "strategy": "naive",
+      "fault": {"kind": "sigkill", "target": "tree", "trigger": {"after_ms": 5}}})j");
+  EXPECT_NE(e.find("built-in pool's targets"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace crashbench
