@@ -30,6 +30,11 @@ std::vector<std::string> WorstKinds(const std::vector<TrialResult>& trials, size
   return out;
 }
 
+// The target a fault label leaves unsaid: one worker, or a syscall trigger's caller.
+FaultTarget UsualTarget(const FaultSpec& f) {
+  return f.trigger.type == TriggerType::kSyscall ? FaultTarget::kCaller : FaultTarget::kWorker;
+}
+
 }  // namespace
 
 std::string TableCell(const ScenarioResult& sr) {
@@ -46,7 +51,7 @@ std::string TableCell(const ScenarioResult& sr) {
     if (errors) cell += " (" + std::to_string(errors) + " harness errors)";
     std::vector<std::string> worst = WorstKinds(sr.trials, 2);
     for (size_t i = 0; i < worst.size(); ++i) cell += (i ? "," : " ") + worst[i];
-    if (sr.scenario.fault.target != FaultTarget::kWorker)
+    if (sr.scenario.fault.target != UsualTarget(sr.scenario.fault))
       cell += " (" + std::string(FaultTargetName(sr.scenario.fault.target)) + ")";
     if (!sr.expectation_held())
       cell += " !";
@@ -74,7 +79,7 @@ TableGrid BuildTableGrid(const RunOutcome& outcome) {
     if (size_t slash = row.find('/'); slash != std::string::npos) row = row.substr(0, slash);
     // Columns are kind@trigger; a target other than one worker is said in the cell.
     FaultSpec untargeted = sr.scenario.fault;
-    untargeted.target = FaultTarget::kWorker;
+    untargeted.target = UsualTarget(sr.scenario.fault);
     std::string col = FaultLabel(untargeted);
     if (grid.cells.count({row, col})) row = sr.scenario.name;
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);

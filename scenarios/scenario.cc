@@ -18,9 +18,11 @@ using nlohmann::json;
 struct Where {
   const std::string& source;
   std::string scenario;
+  std::string Prefix() const {
+    return scenario.empty() ? source : source + ": scenario '" + scenario + "'";
+  }
   Status Error(const std::string& path, const std::string& what) const {
-    std::string s = source;
-    if (!scenario.empty()) s += ": scenario '" + scenario + "'";
+    std::string s = Prefix();
     if (!path.empty()) s += ": " + path;
     return Status::Error(s + ": " + what);
   }
@@ -212,9 +214,13 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   RETURN_IF_ERROR(GetString(j, "name", &s.name, w, ""));
   if (!j.contains("name")) return w.Error("", "missing required key 'name'");
   if (Status st = CheckScenarioName(s.name); !st.ok()) return w.Error("name", st.message());
-  if (!j.contains("strategy"))
-    return w.Error(
-        "", "missing required key 'strategy' (valid strategies: " + StrategyNameList() + ")");
+  Result<std::optional<SubjectSpec>> subject =
+      ParseSubjectKeys(j, w.Prefix(), ScenarioDirOf(source));
+  if (!subject.ok()) return subject.status();
+  s.subject = std::move(*subject);
+  if (!s.subject && !j.contains("strategy"))
+    return w.Error("", "missing required key 'strategy' (valid strategies: " + StrategyNameList() +
+                           ") or 'subject' (a command of your own)");
   RETURN_IF_ERROR(GetString(j, "strategy", &s.strategy, w, ""));
   if (j.contains("options")) {
     const json& o = j["options"];
@@ -238,6 +244,11 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
         GetInt(wl, "record_bytes", 1, 16 << 20, &s.workload.record_bytes, w, "workload"));
   }
   if (j.contains("fault")) RETURN_IF_ERROR(ParseFault(j["fault"], &s.fault, w));
+  // A command's default target at a moment: the whole tree (a syscall
+  // trigger's is the caller, as for every subject).
+  if (s.subject && j.contains("fault") && !j["fault"].contains("target") &&
+      s.fault.trigger.type != TriggerType::kSyscall)
+    s.fault.target = FaultTarget::kTree;
   v = s.trials;
   RETURN_IF_ERROR(GetInt(j, "trials", 1, 1000000, &v, w, ""));
   s.trials = static_cast<int>(v);
@@ -255,11 +266,11 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
 }  // namespace
 
 Status ValidateScenario(Scenario* s) {
-  const StrategyInfo* info = FindStrategy(s->strategy);
-  if (!info)
+  const StrategyInfo* info = s->subject ? nullptr : FindStrategy(s->strategy);
+  if (!s->subject && !info)
     return Status::Error("unknown strategy '" + Excerpt(s->strategy) +
                          "' (valid strategies: " + StrategyNameList() + ")");
-  RETURN_IF_ERROR(ResolveOptions(*info, &s->options));
+  if (info) RETURN_IF_ERROR(ResolveOptions(*info, &s->options));
   if (s->workers < 1) return Status::Error("workers must be at least 1");
   if (s->trials < 1) return Status::Error("trials must be at least 1");
   if (s->deadline_ms < 1) return Status::Error("deadline_ms must be at least 1");
@@ -271,28 +282,29 @@ Status ValidateScenario(Scenario* s) {
                          "' needs a trigger (after_records, after_ms, random, point or syscall)");
   if (!faulty && s->fault.trigger.type != TriggerType::kNone)
     return Status::Error("fault 'none' takes no trigger");
+  const FaultInfo* fault = FindFault(s->fault.kind);
+  if (!fault)
+    return Status::Error("unknown fault '" + s->fault.kind + "' (valid faults: " + FaultNameList() +
+                         ")");
+  const bool at_syscall = faulty && s->fault.trigger.type == TriggerType::kSyscall;
+  if (at_syscall)
+    RETURN_IF_ERROR(CheckSyscallFault(s->fault.kind, *fault->make(), s->fault.target,
+                                      s->fault.trigger.syscall.value_or(SyscallTrigger{})));
+  // A command subject offers less than the pool, at other targets.
+  if (s->subject) return ValidateSubjectScenario(*s, *fault->make());
   if (s->resume == Resume::kSkipExisting && info->layout != Layout::kPerTask)
     return Status::Error(
         "resume 'skip-existing' skips tasks whose output file exists: it needs a "
         "strategy with one file per task (per-task-file, atomic-rename), not '" +
         s->strategy + "'");
-  if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
-    return Status::Error(
-        "fault target 'writer' needs a strategy with a writer process (queue-writer)");
-  const FaultInfo* fault = FindFault(s->fault.kind);
-  if (!fault)
-    return Status::Error("unknown fault '" + s->fault.kind + "' (valid faults: " + FaultNameList() +
-                         ")");
-  if (faulty && s->fault.trigger.type == TriggerType::kSyscall)
-    RETURN_IF_ERROR(CheckSyscallFault(s->fault.kind, *fault->make(), s->fault.target,
-                                      s->fault.trigger.syscall.value_or(SyscallTrigger{})));
-  else if (IsCommandTarget(s->fault.target))
+  if (!at_syscall && IsCommandTarget(s->fault.target))
     return Status::Error("fault target '" + std::string(FaultTargetName(s->fault.target)) +
                          "' is a process of a command subject's tree (the built-in pool's "
                          "targets: " +
                          std::string(kPoolTargetNames) + ")");
-  // Every scenario runs in the built-in pool today; a command subject will
-  // offer less.
+  if (s->fault.target == FaultTarget::kWriter && s->strategy != "queue-writer")
+    return Status::Error(
+        "fault target 'writer' needs a strategy with a writer process (queue-writer)");
   return CheckFaultHostable(*fault->make(), s->fault.method, s->fault.trigger.type,
                             kBuiltInPoolHost);
 }
@@ -368,22 +380,29 @@ nlohmann::json ScenarioToJson(const Scenario& s) {
   json forbid = json::array(), show = json::array();
   for (AnomalyKind k : s.forbid) forbid.push_back(std::string(AnomalyName(k)));
   for (AnomalyKind k : s.show) show.push_back(std::string(AnomalyName(k)));
-  return {{"name", s.name},
-          {"strategy", s.strategy},
-          {"options", s.options},
-          {"workers", s.workers},
-          {"workload",
-           {{"tasks", s.workload.tasks},
-            {"records_per_task", s.workload.records_per_task},
-            {"record_bytes", s.workload.record_bytes}}},
-          {"fault", FaultToJson(s.fault)},
-          {"trials", s.trials},
-          {"seed", s.seed},
-          {"deadline_ms", s.deadline_ms},
-          {"start_method", std::string(StartMethodName(s.start_method))},
-          {"on_worker_death", std::string(WorkerDeathPolicyName(s.on_worker_death))},
-          {"resume", std::string(ResumeName(s.resume))},
-          {"expect", {{"forbid", forbid}, {"show", show}}}};
+  json j = {{"name", s.name},
+            {"strategy", s.strategy},
+            {"options", s.options},
+            {"workers", s.workers},
+            {"workload",
+             {{"tasks", s.workload.tasks},
+              {"records_per_task", s.workload.records_per_task},
+              {"record_bytes", s.workload.record_bytes}}},
+            {"fault", FaultToJson(s.fault)},
+            {"trials", s.trials},
+            {"seed", s.seed},
+            {"deadline_ms", s.deadline_ms},
+            {"start_method", std::string(StartMethodName(s.start_method))},
+            {"on_worker_death", std::string(WorkerDeathPolicyName(s.on_worker_death))},
+            {"resume", std::string(ResumeName(s.resume))},
+            {"expect", {{"forbid", forbid}, {"show", show}}}};
+  if (s.subject) {
+    for (const char* pool_only :
+         {"strategy", "options", "start_method", "on_worker_death", "resume"})
+      j.erase(pool_only);
+    SubjectKeysToJson(*s.subject, &j);
+  }
+  return j;
 }
 
 }  // namespace crashbench

@@ -22,6 +22,7 @@
 #include "harness/contract/anomaly.h"
 #include "harness/inject/fault.h"
 #include "harness/tap/syscall_trigger.h"
+#include "scenarios/subject_spec.h"
 
 namespace crashbench {
 
@@ -91,6 +92,9 @@ struct Scenario {
   StartMethod start_method = StartMethod::kFork;
   WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
   Resume resume = Resume::kNone;
+  // A command in place of a built-in strategy (then `strategy` is "" and the
+  // pool's own keys keep their defaults): scenarios/subject_spec.h.
+  std::optional<SubjectSpec> subject;
   std::string source;  // the file it came from; "" when built in
 };
 
@@ -102,8 +106,9 @@ inline constexpr size_t kMaxScenarioNameChars = 200;
 
 // The top-level keys a scenario object may hold, in the order errors list them.
 inline constexpr const char* kScenarioKeys[] = {
-    "name", "strategy",    "options", "workers",      "workload",        "fault", "trials",
-    "seed", "deadline_ms", "expect",  "start_method", "on_worker_death", "resume"};
+    "name",   "strategy", "options",     "workers", "workload",     "fault",
+    "trials", "seed",     "deadline_ms", "expect",  "start_method", "on_worker_death",
+    "resume", "subject",  "acks",        "restart", "verify"};
 
 // Parses one file's text. `source` names the file in every error message.
 Result<std::vector<Scenario>> ParseScenarios(const std::string& text, const std::string& source);

@@ -8,7 +8,8 @@
 // until one changes nothing. A candidate "shows the kind" when any of its
 // --attempts trials does. The trigger keeps its kind: a point occurrence or a
 // record count is scaled with the number of records, so the fault lands at the
-// same relative place; random and time triggers are kept as they are.
+// same relative place (a command's K-th matching call too, unless it is
+// content-addressed); random and time triggers are kept as they are.
 // Bounded by --max-runs candidates and --max-seconds.
 #include <unistd.h>
 
@@ -59,6 +60,11 @@ Scenario Candidate(const Scenario& original, const Dims& d, int attempts) {
   TriggerSpec& t = c.fault.trigger;
   if (t.type == TriggerType::kPoint && t.occurrence) t.occurrence = scaled(*t.occurrence);
   if (t.type == TriggerType::kAfterRecords) t.after_records = scaled(t.after_records);
+  // A command's K-th matching call; a content-addressed one ("contains")
+  // names its record and needs no scaling.
+  if (t.type == TriggerType::kSyscall && t.syscall && t.syscall->occurrence &&
+      t.syscall->contains.empty())
+    t.syscall->occurrence = scaled(*t.syscall->occurrence);
   return c;
 }
 

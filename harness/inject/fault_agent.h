@@ -24,7 +24,8 @@ struct ArmedFault {
   FaultTarget target = FaultTarget::kWorker;
   TriggerType trigger = TriggerType::kNone;
   FaultPoint point = FaultPoint::kMidRecord;  // kPoint
-  long long occurrence = 1;                   // kPoint: the k-th time the point is reached
+  long long occurrence = 1;                   // kPoint: the k-th time the point is reached;
+                                              // kSyscall: the k-th matching call
   long long after_records = 0;                // kAfterRecords
   long long at_us = 0;                        // kAfterMs, kRandom: after the workers start
   int target_worker = 0;                      // target kWorker, unless point-triggered

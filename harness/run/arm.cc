@@ -22,8 +22,13 @@ uint64_t TrialSeed(uint64_t scenario_seed, int index) {
 }
 
 bool NeedsCalibration(const Scenario& s) {
+  // old-or-new's "new" state is what a fault-free run leaves.
+  if (s.subject && s.subject->verify.kind == OracleKind::kOldOrNew) return true;
   if (s.fault.kind == "none") return false;
+  // A syscall trigger always: each trial checks that it fired at the event
+  // the fault-free run had at the same occurrence.
   return s.fault.trigger.type == TriggerType::kRandom ||
+         s.fault.trigger.type == TriggerType::kSyscall ||
          (s.fault.trigger.type == TriggerType::kPoint && !s.fault.trigger.occurrence);
 }
 
@@ -44,6 +49,12 @@ ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* c
       long long reach = cal ? cal->trigger_sites.at(site) : 1;
       a.occurrence = 1 + static_cast<long long>(r2 % static_cast<uint64_t>(std::max(1LL, reach)));
     }
+  } else if (t.type == TriggerType::kSyscall) {
+    const long long matches = cal ? static_cast<long long>(cal->syscall_matches.size()) : 1;
+    a.occurrence =
+        t.syscall.value_or(SyscallTrigger{})
+            .occurrence.value_or(
+                1 + static_cast<long long>(r2 % static_cast<uint64_t>(std::max(1LL, matches))));
   } else if (t.type == TriggerType::kRandom) {
     long long window = cal ? std::max(1LL, cal->duration_us) : 1;
     a.at_us = static_cast<long long>(r2 % static_cast<uint64_t>(window));

@@ -132,8 +132,9 @@ long long Runner::TrialsInThisShard(const std::vector<Scenario>& scenarios) cons
 void Runner::PlanScenario(size_t si, TrialScheduler& scheduler) {
   ScenarioResult& sr = out_.scenarios[si];
   const Scenario& s = sr.scenario;
-  const bool explore =
-      options_.explore && s.fault.kind != "none" && s.fault.trigger.type == TriggerType::kPoint;
+  const TriggerType trigger = s.fault.trigger.type;
+  const bool explore = options_.explore && s.fault.kind != "none" &&
+                       (trigger == TriggerType::kPoint || trigger == TriggerType::kSyscall);
   if (!CalibrateIfNeeded(si, explore)) {
     if (Interrupted()) out_.interrupted = true;
     ordinal_base_ += s.trials;
@@ -143,7 +144,12 @@ void Runner::PlanScenario(size_t si, TrialScheduler& scheduler) {
   // processes in a fault-free run, in a fixed order, so trial N is the same
   // visit in every run of the same scenario.
   std::vector<TriggerVisit> visits;
-  if (explore) {
+  if (explore && trigger == TriggerType::kSyscall) {
+    // A command's syscall trigger: one trial per matching event, in order.
+    for (size_t k = 1; k <= sr.calibration->syscall_matches.size(); ++k)
+      visits.push_back({{}, static_cast<long long>(k)});
+    sr.scenario.trials = static_cast<int>(visits.size());
+  } else if (explore) {
     visits = sr.calibration->trigger_sites.Visits(TriggerRole(s.fault.target));
     sr.scenario.trials = static_cast<int>(visits.size());
   }
@@ -177,8 +183,10 @@ void Runner::PlanScenario(size_t si, TrialScheduler& scheduler) {
 bool Runner::CalibrateIfNeeded(size_t si, bool explore) {
   ScenarioResult& sr = out_.scenarios[si];
   const Scenario& s = sr.scenario;
-  if (NeedsCalibration(s) && options_.random_window_us &&
-      s.fault.trigger.type == TriggerType::kRandom)
+  const bool window_given =
+      options_.random_window_us && s.fault.trigger.type == TriggerType::kRandom;
+  // A command subject calibrates anyway (old-or-new's new state), then takes the window.
+  if (NeedsCalibration(s) && window_given && !s.subject)
     sr.calibration = Calibration{*options_.random_window_us, {}};
   if ((!NeedsCalibration(s) && !explore) || sr.calibration) return true;
   // A shard calibrates only what it runs trials of (--explore always: the
@@ -188,7 +196,9 @@ bool Runner::CalibrateIfNeeded(size_t si, bool explore) {
   plan.scenario = &sr.scenario;
   plan.self_exe = options_.self_exe;
   plan.dir = root_ + "/calibration-" + std::to_string(si);
-  return Calibrate(plan, &sr);
+  if (!Calibrate(plan, &sr)) return false;
+  if (window_given) sr.calibration->duration_us = *options_.random_window_us;
+  return true;
 }
 
 // The machine's limits, once per workload shape, on the same filesystem.

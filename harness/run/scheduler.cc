@@ -35,6 +35,7 @@ void KillTrialGroup(Child& trial) {
 
 void RemoveScratch(const std::string& dir) {
   (void)RemoveTree(dir);
+  (void)RemoveTree(dir + ".side");  // a command subject's ack file and standard output
   ::unlink((dir + ".stderr").c_str());
 }
 
@@ -43,7 +44,8 @@ bool Measures(const QueuedTrial& t) { return t.into->scenario.fault.kind == "non
 // --explore: the trial fires at exactly its visit, whatever the seed chose.
 void ArmTrial(QueuedTrial& t) {
   const ScenarioResult& sr = *t.into;
-  t.plan.armed = ArmFault(sr.scenario, t.plan.seed, sr.calibration ? &*sr.calibration : nullptr);
+  t.plan.calibration = sr.calibration ? &*sr.calibration : nullptr;
+  t.plan.armed = ArmFault(sr.scenario, t.plan.seed, t.plan.calibration);
   if (t.plan.explore) {
     t.plan.armed.point = t.plan.explore->site.point;
     t.plan.armed.occurrence = t.plan.explore->occurrence;

@@ -10,19 +10,14 @@
 
 #include "faults/registry.h"
 #include "harness/contract/layout.h"
+#include "harness/run/trial_internal.h"
 #include "harness/subject/pool.h"
 #include "harness/verify/verifier.h"
 
 namespace crashbench {
 namespace {
 
-// The subject's first run, and the restart after it when the scenario has one.
-struct SubjectRuns {
-  SubjectOutcome first;
-  std::optional<SubjectOutcome> restart;
-  // The process statuses and task outcomes the pipeline finally reports.
-  const SubjectOutcome& final_run() const { return restart ? *restart : first; }
-};
+using namespace trial_internal;
 
 // The fault's own set-up (a real full disk or OOM killer, where this machine
 // allows it); null for a fault that has none, or no fault.
@@ -32,12 +27,6 @@ Result<std::unique_ptr<FaultScene>> PrepareScene(const Scenario& s, const std::s
   const Workload& w = s.workload;
   const long long bytes = w.tasks * w.records_per_task * (w.record_bytes + 128) + w.tasks * 8192;
   return armed->PrepareScene({s.fault.method, dir, bytes});
-}
-
-std::set<long long> AckedTasks(const SubjectOutcome& run) {
-  std::set<long long> acked;
-  for (const auto& [task, at] : run.acks) acked.insert(task);
-  return acked;
 }
 
 // The operator's restart: the pipeline again with no fault, skipping every
@@ -56,6 +45,16 @@ Status RunRestart(Subject& subject, const TrialPlan& plan, SubjectRuns* runs,
   for (const auto& [task, at] : restart->acks) acked->insert(task);
   runs->restart = std::move(*restart);
   return Status::Ok();
+}
+
+}  // namespace
+
+namespace trial_internal {
+
+std::set<long long> AckedTasks(const SubjectOutcome& run) {
+  std::set<long long> acked;
+  for (const auto& [task, at] : run.acks) acked.insert(task);
+  return acked;
 }
 
 void AddHangs(const SubjectRuns& runs, long long deadline_ms, std::vector<Anomaly>* anomalies) {
@@ -86,6 +85,7 @@ bool ListProcesses(const SubjectRuns& runs, const Scenario& s, int acted_pid,
                            {"index", p.index},
                            {"pid", p.pid},
                            {"end", p.end}};
+      if (!p.place.empty()) pj["place"] = p.place;
       if (p.handled) pj["handled"] = std::string(WorkerDeathPolicyName(s.on_worker_death));
       processes->push_back(pj);
     }
@@ -122,6 +122,10 @@ void AccountTasks(const SubjectRuns& runs, const std::set<long long>& acked, lon
     result->stage_ns = first.pool_stats->stage_ns;
   }
 }
+
+}  // namespace trial_internal
+
+namespace {
 
 // The anomalies the subject's runs show beyond what the verifier found.
 void JudgeRuns(const SubjectRuns& runs, const Scenario& s, const Fault& impl, TrialResult* result) {
@@ -185,6 +189,10 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   std::unique_ptr<Fault> impl = fault_info->make();
   FaultSchedule fault{plan.armed, std::string(fault_info->name), ""};
   fault.armed.impl = fault_info->name == "none" ? nullptr : impl.get();
+  if (s.subject) {  // no scene: the tap fails a command's calls itself
+    RunCommandTrial(plan, fault, &result);
+    return result;
+  }
   Result<std::unique_ptr<FaultScene>> scene = PrepareScene(s, plan.dir, fault.armed.impl);
   if (!scene.ok()) {
     result.error = scene.status().message();

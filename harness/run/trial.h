@@ -26,6 +26,14 @@ namespace crashbench {
 struct Calibration {
   long long duration_us = 0;
   TriggerSiteCounts trigger_sites;
+  // A command subject under a syscall trigger: the signatures of the events
+  // that matched it, in order (occurrence K is the K-th); a trial that fires
+  // elsewhere is a nondeterministic subject, not a verdict.
+  std::vector<std::string> syscall_matches;
+  // A command subject judged old-or-new: the output directory a fault-free
+  // run left (the "new" state), kept in the run's scratch root; "" none.
+  // Lives only as long as the run: never persisted.
+  std::string new_state_dir;
 };
 // {"duration_us", "point_counts"}: the shape results.json keeps it in.
 nlohmann::json CalibrationToJson(const Calibration& c);
@@ -84,6 +92,7 @@ struct TrialPlan {
   std::optional<TriggerVisit> explore;  // --explore: this exact visit
   std::string dir;                      // the scratch directory, created by the caller
   std::string self_exe;
+  const Calibration* calibration = nullptr;  // the scenario's, when it has one
 };
 
 // A trial running in its own child process.

@@ -81,6 +81,7 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
   if (r.resumed_tasks >= 0) j["resumed_tasks"] = r.resumed_tasks;
   if (with_internals) {
     j["point_counts"] = r.observed.trigger_sites.ToJson();
+    if (!r.observed.syscall_matches.empty()) j["syscall_matches"] = r.observed.syscall_matches;
     j["duration_us"] = r.observed.duration_us;
     j["task_latency_us"] = r.task_latency_us;
     j["stage_ns"] = r.stage_ns;
@@ -112,6 +113,8 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
   if (j.contains("point_counts"))
     r.observed.trigger_sites = TriggerSiteCounts::FromJson(j["point_counts"]);
   r.observed.duration_us = j.value("duration_us", 0LL);
+  if (j.contains("syscall_matches"))
+    r.observed.syscall_matches = j["syscall_matches"].get<std::vector<std::string>>();
   if (j.contains("task_latency_us"))
     r.task_latency_us = j["task_latency_us"].get<std::vector<long long>>();
   if (j.contains("stage_ns")) r.stage_ns = j["stage_ns"];
@@ -119,13 +122,18 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
 }
 
 nlohmann::json CalibrationToJson(const Calibration& c) {
-  return {{"duration_us", c.duration_us}, {"point_counts", c.trigger_sites.ToJson()}};
+  nlohmann::json j = {{"duration_us", c.duration_us}, {"point_counts", c.trigger_sites.ToJson()}};
+  if (!c.syscall_matches.empty()) j["syscall_matches"] = c.syscall_matches;
+  return j;
 }
 
 Calibration CalibrationFromJson(const nlohmann::json& j) {
   Calibration c;
   c.duration_us = j.value("duration_us", 0LL);
   if (j.contains("point_counts")) c.trigger_sites = TriggerSiteCounts::FromJson(j["point_counts"]);
+  if (j.contains("syscall_matches") && j["syscall_matches"].is_array())
+    for (const auto& m : j["syscall_matches"])
+      if (m.is_string()) c.syscall_matches.push_back(m.get<std::string>());
   return c;
 }
 

@@ -33,12 +33,13 @@ struct FaultSchedule {
 };
 
 struct ProcessEnd {
-  std::string role;  // "worker" or "writer"
+  std::string role;  // "worker" or "writer"; a command subject's: "command" or "process"
   int index = 0;
   int pid = 0;
   std::string end;  // "exited 0", "killed by SIGKILL"
   bool failed = false;
   bool handled = false;  // it died and the subject's own policy took care of it
+  std::string place;     // a command subject's: the place in its tree, "0", "0.2"; else ""
 };
 
 // What only a worker pool measures.
