@@ -264,7 +264,8 @@ TEST(EndToEnd, NoProcessOrScratchDirectoryIsLeftBehind) {
   for (const StrategyInfo& info : AllStrategies())
     scenarios.push_back(WithRandomKill(MakeScenario(std::string(info.name), 3, kSmall, 3)));
   for (const FaultInfo& f : AllFaults()) {  // every fault kind, at a point and at random
-    if (f.name == "none") continue;
+    // short-write acts only at a system call the tap stopped: not in the pool.
+    if (f.name == "none" || f.make()->needs().has(FaultNeed::kSyscallStop)) continue;
     // Aimed where the kind applies: pipe-full stalls queue-writer's writer,
     // and its hang ends at a short deadline.
     const bool writer = f.name == "pipe-full";
