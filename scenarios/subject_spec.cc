@@ -216,8 +216,9 @@ Status ValidateSubjectScenario(const Scenario& s, const Fault& fault) {
   return Status::Ok();
 }
 
-std::string ReplaceOut(std::string text, const std::string& out_dir) {
-  return Replace(std::move(text), "{out}", out_dir);
+std::string ReplaceOut(std::string text, const std::string& out_dir, const std::string& work_dir) {
+  text = Replace(std::move(text), "{out}", out_dir);
+  return work_dir.empty() ? text : Replace(std::move(text), "{work}", work_dir);
 }
 
 }  // namespace crashbench

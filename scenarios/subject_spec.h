@@ -10,8 +10,9 @@
 //
 // "{scenario_dir}" (the scenario file's folder, absolute) is replaced when
 // the file is parsed, so a stored scenario (results.json) runs the same
-// program from anywhere; "{out}" (the trial's output directory) when a run
-// starts (ReplaceOut).
+// program from anywhere; "{out}" (the trial's output directory) and "{work}"
+// (a scratch folder of the trial's own beside it, never judged as output:
+// where a setup puts a command's input) when a run starts (ReplaceOut).
 #pragma once
 
 #include <map>
@@ -66,7 +67,8 @@ struct Scenario;
 // (kCommandSubjectHost) at a target a command has.
 Status ValidateSubjectScenario(const Scenario& s, const Fault& fault);
 
-// Every "{out}" in text replaced by out_dir.
-std::string ReplaceOut(std::string text, const std::string& out_dir);
+// Every "{out}" in text replaced by out_dir, and every "{work}" by work_dir.
+std::string ReplaceOut(std::string text, const std::string& out_dir,
+                       const std::string& work_dir = "");
 
 }  // namespace crashbench

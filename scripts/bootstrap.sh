@@ -11,7 +11,7 @@
 # of subjects/python/crashbench_records.py.
 set -euo pipefail
 packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format
-          python3)
+          strace python3)
 optional=()
 [ "${CRASHBENCH_NO_BROWSER:-0}" = 1 ] || optional+=(chromium)
 

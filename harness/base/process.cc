@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace crashbench {
 
@@ -68,6 +69,26 @@ Result<Child> ForkChild(const std::vector<int>& keep_fds, bool new_group,
     return ErrnoStatus("pidfd_open", err);
   }
   return Child(pid, UniqueFd(pidfd));
+}
+
+Child::Child(Child&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
+      reaped_(std::exchange(other.reaped_, false)),
+      wait_status_(std::exchange(other.wait_status_, 0)) {}
+
+Child& Child::operator=(Child&& other) noexcept {
+  if (this != &other) {
+    if (pid_ > 0 && !reaped_) {
+      Kill();
+      Reap();
+    }
+    pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::move(other.pidfd_);
+    reaped_ = std::exchange(other.reaped_, false);
+    wait_status_ = std::exchange(other.wait_status_, 0);
+  }
+  return *this;
 }
 
 Child::~Child() {

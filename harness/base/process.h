@@ -23,8 +23,10 @@ class Child {
  public:
   Child() = default;
   Child(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
-  Child(Child&&) = default;
-  Child& operator=(Child&&) = default;
+  // A moved-from Child holds nothing. Assigning over a Child that still holds
+  // a running child kills and reaps that one first, so it is never lost.
+  Child(Child&& other) noexcept;
+  Child& operator=(Child&& other) noexcept;
   // Never lets a child go unreaped: kills and reaps it if still running.
   ~Child();
 

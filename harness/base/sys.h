@@ -72,6 +72,8 @@ Status WriteFullWith(WriteCall write_call, int fd, const void* buf, size_t n) {
   while (n > 0) {
     ssize_t w = RetryOnEintr([&] { return write_call(fd, p, n); });
     if (w < 0) return ErrnoStatus("write", errno);
+    // A write that takes nothing and reports no error would loop for ever.
+    if (w == 0) return Status::Error("write: wrote 0 of " + std::to_string(n) + " bytes");
     p += w;
     n -= static_cast<size_t>(w);
   }

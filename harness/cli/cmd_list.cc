@@ -7,6 +7,7 @@
 
 #include "faults/registry.h"
 #include "harness/cli/commands.h"
+#include "harness/tap/syscall_trigger.h"
 #include "scenarios/scenario.h"
 #include "strategies/strategy.h"
 
@@ -58,7 +59,11 @@ void ListFaults() {
   }
   std::cout << "fault targets: " << kFaultTargetNames << "\n";
   std::cout << "fault points: " << FaultPointNameList() << "\n";
-  std::cout << "triggers: after_records, after_ms, random, point (+ occurrence)\n";
+  std::cout << "triggers: after_records, after_ms, random, point (+ occurrence), syscall (ops, "
+               "path, occurrence, contains, when; a command subject's)\n";
+  std::cout << "system calls a syscall trigger may name:";
+  for (const std::string& c : TappedCallNames()) std::cout << " " << c;
+  std::cout << "\n";
 }
 
 }  // namespace

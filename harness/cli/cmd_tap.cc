@@ -37,7 +37,7 @@ void PrintOutcome(const TapOutcome& o, bool keep_bytes) {
   for (const TapEvent& e : o.events) {
     std::cout << "  #" << e.seq << " " << EventSignature(e);
     if (e.extra) std::cout << " (extra)";
-    std::cout << (e.result ? " = " + std::to_string(*e.result) : std::string(" (did not return)"));
+    if (e.result) std::cout << " = " << *e.result;
     if (keep_bytes && !e.bytes.empty()) std::cout << " " << BytesExcerpt(e.bytes);
     std::cout << "\n";
   }
@@ -57,6 +57,8 @@ CLI::App* AddTapCommand(CLI::App& app, TapCliCommand& tap) {
       "--out, each with the signature a syscall trigger matches");
   cmd->add_option("--out", tap.out, "The directory watched (made if missing)")->required();
   cmd->add_flag("--keep-bytes", tap.keep_bytes, "Also show the first bytes of each write");
+  cmd->add_flag("--no-results", tap.no_results,
+                "Do not stop at each call's exit for its result (about half the stops)");
   cmd->add_option("--deadline-ms", tap.deadline_ms,
                   "Then every process left is diagnosed and killed (default 60000)")
       ->check(CLI::Range(1LL, 24LL * 3600 * 1000));
@@ -88,6 +90,7 @@ int RunTapCliCommand(const TapCliCommand& tap) {
   cmd.watch_dir = real;
   cmd.env["CRASHBENCH_OUT_DIR"] = real;
   cmd.keep_bytes = tap.keep_bytes;
+  cmd.results = !tap.no_results;
   cmd.deadline_ms = tap.deadline_ms;
   cmd.stdin_fd = 0;
   Recorder rec;

@@ -146,6 +146,7 @@ int RunReportCommand(const ReportCommand& cmd);
 struct TapCliCommand {
   std::string out;
   bool keep_bytes = false;
+  bool no_results = false;
   long long deadline_ms = 60000;
   std::vector<std::string> argv;
 };

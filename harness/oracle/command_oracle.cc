@@ -194,14 +194,10 @@ Anomaly Rejection(const std::vector<std::string>& command, const CheckerRun& run
                        (line.empty() ? ", printing nothing" : "");
   if (!rest.empty() && rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
     detail += "; then: " + EscapeExcerpt(rest, 200);
-  return Anomaly{named.value_or(AnomalyKind::kCorrupt),
-                 "",
-                 -1,
-                 -1,
-                 -1,
-                 -1,
-                 EscapeExcerpt(line),
-                 std::move(detail)};
+  Anomaly a{named.value_or(AnomalyKind::kCorrupt)};  // about no one file or place
+  a.excerpt = EscapeExcerpt(line);
+  a.detail = std::move(detail);
+  return a;
 }
 
 }  // namespace

@@ -107,7 +107,8 @@ Status Judge(const TrialPlan& plan, const CommandSubject& subject, const Subject
 void RunCommandTrial(const TrialPlan& plan, const FaultSchedule& fault, TrialResult* result) {
   const Scenario& s = *plan.scenario;
   const std::string side = plan.dir + ".side";
-  if (Status st = MakeDirs(side); !st.ok()) {
+  // side/work: "{work}", the command's scratch folder, never judged as output.
+  if (Status st = MakeDirs(side + "/work"); !st.ok()) {
     result->error = st.message();
     return;
   }

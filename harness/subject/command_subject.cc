@@ -51,8 +51,9 @@ CommandSubject::CommandSubject(const Scenario& s, std::string out_dir, std::stri
 TapCommand CommandSubject::MakeCommand(const std::vector<std::string>& argv,
                                        const std::string& name, int stdout_fd) const {
   TapCommand cmd;
-  for (const std::string& a : argv) cmd.argv.push_back(ReplaceOut(a, out_dir_));
-  for (const auto& [k, v] : s_.subject->env) cmd.env[k] = ReplaceOut(v, out_dir_);
+  const std::string work_dir = side_dir_ + "/work";
+  for (const std::string& a : argv) cmd.argv.push_back(ReplaceOut(a, out_dir_, work_dir));
+  for (const auto& [k, v] : s_.subject->env) cmd.env[k] = ReplaceOut(v, out_dir_, work_dir);
   const Workload& w = s_.workload;
   cmd.env["CRASHBENCH_OUT_DIR"] = out_dir_;
   cmd.env["CRASHBENCH_TASKS"] = std::to_string(w.tasks);
@@ -61,6 +62,7 @@ TapCommand CommandSubject::MakeCommand(const std::vector<std::string>& argv,
   cmd.env["CRASHBENCH_WORKERS"] = std::to_string(s_.workers);
   cmd.env["CRASHBENCH_SEED"] = std::to_string(s_.seed);
   cmd.env["CRASHBENCH_ACK_FILE"] = side_dir_ + "/" + name + ".acks";
+  cmd.env["CRASHBENCH_WORK_DIR"] = work_dir;
   cmd.cwd = out_dir_;
   cmd.watch_dir = out_dir_;
   cmd.extra_files = {side_dir_ + "/" + name + ".acks", side_dir_ + "/" + name + ".stdout"};

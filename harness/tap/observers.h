@@ -20,6 +20,7 @@ namespace crashbench {
 class Recorder final : public TapObserver {
  public:
   TapAction OnEvent(const TapEvent&, TapPhase) override { return {}; }
+  bool WantsAfter(const TapEvent&) const override { return false; }
 };
 
 // Which processes a fault aimed at `target` acts on: kCaller and the pool's
@@ -34,6 +35,8 @@ class TriggerObserver final : public TapObserver {
   TriggerObserver(SyscallTrigger trigger, SyscallAction action, FaultTarget target);
 
   TapAction OnEvent(const TapEvent& e, TapPhase phase) override;
+  // Only the call it fires after ("when": "after").
+  bool WantsAfter(const TapEvent& e) const override { return e.seq == fire_after_seq_; }
 
   // Matching events seen so far (counted before each call runs).
   long long matches() const { return matches_; }

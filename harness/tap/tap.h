@@ -61,9 +61,15 @@ class TapObserver {
  public:
   virtual ~TapObserver() = default;
   // At every event on a watched file: once before the call runs and, unless
-  // the call was killed or failed before, once after (e.result set). The
-  // returned action applies now; kShortWrite and kFail only before.
+  // the call was killed or failed before, once after (e.result set) when the
+  // tap stops at the call's exit: always with TapCommand::results, else when
+  // WantsAfter(e). The returned action applies now; kShortWrite and kFail
+  // only before.
   virtual TapAction OnEvent(const TapEvent& e, TapPhase phase) = 0;
+  // Asked after OnEvent(e, kBefore) let the call run: whether OnEvent(e,
+  // kAfter) is wanted even without TapCommand::results. Each exit stop is a
+  // second round trip through the tracer for that call.
+  virtual bool WantsAfter(const TapEvent&) const { return true; }
   // At TapCommand::alarm_us after the start, once: a kill or abort applies at
   // once to the root (every process for kKillTree or scope kTree); an action
   // on a call (exit, fail, short write) waits for the root's next stopped call.
@@ -81,6 +87,12 @@ struct TapCommand {
   bool keep_bytes = false;                            // fill TapEvent::bytes
   bool skip_fsync = false;                            // fsync-like calls return 0 without running
   std::optional<long long> alarm_us;                  // then: TapObserver::OnAlarm()
+  // Every event's result (a stop at each watched call's exit, so that one
+  // call runs at a time and events are ordered as they happened); false:
+  // only where the observer WantsAfter, about half the stops, result unset
+  // elsewhere, and events ordered as the calls were entered (two processes'
+  // calls may then complete in another order).
+  bool results = true;
 };
 
 // How one process of the subject's tree ended.

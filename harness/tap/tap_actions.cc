@@ -127,7 +127,12 @@ void Tracer::Before(pid_t tid, user_regs_struct& r, const TappedCall& call, TapE
   InFlight f;
   f.tid = tid;
   f.event = std::move(e);
-  if (a.kind == TapAction::kShortWrite && call.write_like && CutLength(tid, r, &f)) SetRegs(tid, r);
+  const bool cut = a.kind == TapAction::kShortWrite && call.write_like && CutLength(tid, r, &f) &&
+                   SetRegs(tid, r);
+  if (!cut && !cmd_.results && !observer_.WantsAfter(f.event)) {
+    Record(std::move(f.event));  // no one needs its exit: one stop for this call
+    return Resume(tid);
+  }
   inflight_ = std::move(f);
   ::ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr);  // to its exit stop
 }

@@ -141,6 +141,17 @@ TEST(Child, AMovedFromChildLeavesTheProcessToItsNewOwner) {
   EXPECT_EQ(owner.Describe(), "killed by SIGKILL");
 }
 
+// Assigning a new child over one still running must not lose the first: it
+// is killed and reaped, never left running with no owner.
+TEST(Child, AssigningOverARunningChildKillsAndReapsIt) {
+  Child holder = Start(SleepForever);
+  pid_t first = holder.pid();
+  holder = Start(SleepForever);
+  ExpectGone(first);
+  EXPECT_NE(holder.pid(), first);
+  EXPECT_TRUE(ProcessExists(holder.pid()));
+}
+
 // Exit code bits: which of the descriptors the child found open.
 TEST(ForkChild, TheChildKeepsOnlyStdioAndTheDescriptorsGiven) {
   UniqueFd a_r, a_w, b_r, b_w;

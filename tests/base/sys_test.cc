@@ -110,6 +110,17 @@ TEST(WriteFullScripted, StopsAtTheFirstErrorThatIsNotEintr) {
   EXPECT_EQ(script.asked().size(), 2u);
 }
 
+// A write(2) that returns 0 for a non-empty buffer (a broken device or FUSE
+// file system) must end the loop with an error, not spin on it for ever.
+TEST(WriteFullScripted, AWriteThatTakesNothingIsAnErrorNotALoop) {
+  Script script({Moves(2), Moves(0), Moves(100)});
+  Status s = ScriptedWriteFull(script, kAlphabet);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "write: wrote 0 of 24 bytes");
+  EXPECT_EQ(script.written(), "ab");
+  EXPECT_EQ(script.asked().size(), 2u);
+}
+
 TEST(WriteFullScripted, NothingToWriteMakesNoCall) {
   Script script({Fails(EIO)});
   EXPECT_TRUE(ScriptedWriteFull(script, "").ok());

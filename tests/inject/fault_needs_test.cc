@@ -57,12 +57,37 @@ TEST(FaultNeeds, MethodsComeAutoFirst) {
   }
 }
 
-TEST(FaultHostable, TheBuiltInPoolHostsEveryFault) {
-  for (const FaultInfo& f : AllFaults())
+// Every fault but those that only act at a system call the tap stopped
+// (short-write): the pool does not run under the tap.
+TEST(FaultHostable, TheBuiltInPoolHostsEveryFaultThatNeedsNoSyscallStop) {
+  for (const FaultInfo& f : AllFaults()) {
+    if (f.make()->needs().has(FaultNeed::kSyscallStop)) {
+      EXPECT_EQ(f.name, "short-write");
+      EXPECT_FALSE(
+          CheckFaultHostable(*f.make(), "auto", TriggerType::kPoint, kBuiltInPoolHost).ok());
+      continue;
+    }
     for (const FaultMethod& m : f.make()->methods())
       for (TriggerType t : {TriggerType::kPoint, TriggerType::kRandom, TriggerType::kAfterRecords})
         EXPECT_TRUE(CheckFaultHostable(*f.make(), m.name, t, kBuiltInPoolHost).ok())
             << f.name << " " << m.name;
+  }
+}
+
+TEST(FaultHostable, AtASyscallTriggerOnlyTheStopIsNeededAndThePoolLacksIt) {
+  const FaultHost tap_host = {"a tapped command", {FaultNeed::kSyscallStop}};
+  for (const char* kind : {"sigkill", "abort", "exit-no-flush", "eio", "disk-full", "short-write"})
+    EXPECT_TRUE(CheckFaultHostable(*Make(kind), "auto", TriggerType::kSyscall, tap_host).ok())
+        << kind;
+  Status oom = CheckFaultHostable(*Make("oom"), "auto", TriggerType::kSyscall, tap_host);
+  EXPECT_NE(oom.message().find("cannot act at a system call"), std::string::npos) << oom.message();
+  Status pool =
+      CheckFaultHostable(*Make("sigkill"), "auto", TriggerType::kSyscall, kBuiltInPoolHost);
+  EXPECT_NE(pool.message().find("fault 'sigkill' at a system call needs the target stopped at a "
+                                "system call by the syscall tap, which the built-in pool cannot "
+                                "host"),
+            std::string::npos)
+      << pool.message();
 }
 
 TEST(FaultHostable, RefusalNamesTheFaultWhatItNeedsAndTheSubject) {

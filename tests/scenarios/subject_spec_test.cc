@@ -60,6 +60,10 @@ TEST(SubjectSpec, ScenarioDirOfARelativeFileIsAbsolute) {
   EXPECT_EQ(dir.front(), '/');
   EXPECT_EQ(dir.substr(dir.size() - 4), "/sub");
   EXPECT_EQ(ReplaceOut("{out}/a-{out}", "/o"), "/o/a-/o");
+  // {work}: the trial's scratch folder, replaced only when one is given.
+  EXPECT_EQ(ReplaceOut("cp {work}/new {out}/data", "/o", "/t.side/work"),
+            "cp /t.side/work/new /o/data");
+  EXPECT_EQ(ReplaceOut("{work}/x", "/o"), "{work}/x");
 }
 
 TEST(SubjectSpec, RoundTripsThroughScenarioToJson) {

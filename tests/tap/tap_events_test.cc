@@ -94,6 +94,24 @@ TEST(TapEvents, KeepsTheBytesWhenAsked) {
   EXPECT_EQ(writes, (std::vector<std::string>{Records(0, 1), Records(1, 2)}));
 }
 
+TEST(TapEvents, WithoutResultsOnlyTheCallsAnObserverWantsStopAtTheirExit) {
+  SKIP_WITHOUT_TAP();
+  TapRun run;
+  run.cmd.results = false;
+  SyscallTrigger t;
+  t.ops = {"write"};
+  t.occurrence = 2;
+  t.when = TapPhase::kAfter;
+  TriggerObserver obs(t, {SyscallAction::kRun}, FaultTarget::kCaller);
+  TapOutcome o = run.Run({"records", "r.txt", "3"}, obs);
+  std::vector<bool> has_result;
+  for (const TapEvent& e : o.events)
+    if (e.call == "write") has_result.push_back(e.result.has_value());
+  EXPECT_EQ(has_result, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(obs.fired()->result, 32);
+  EXPECT_EQ(run.File("r.txt"), Records(0, 3));
+}
+
 TEST(TapEvents, SignatureNamesProcessCallPathPlaceAndBytesButNoPid) {
   TapEvent e;
   e.seq = 7;
