@@ -24,6 +24,18 @@ Scenario Base() {
   return s->front();
 }
 
+// Base() made a command subject: no pool keys, a fault a command can host.
+void MakeCommand(Scenario* s) {
+  s->strategy.clear();
+  s->options.clear();
+  s->subject = SubjectSpec{};
+  s->subject->command = {"/usr/bin/python3", "/abs/job.py", "{out}"};
+  s->subject->verify.kind = OracleKind::kJson;
+  s->subject->verify.files = {"part-*.json"};
+  s->fault.target = FaultTarget::kTree;
+  s->fault.trigger = TriggerSpec{.type = TriggerType::kAfterMs, .after_ms = 5};
+}
+
 // Per top-level scenario key: a change away from Base()'s value.
 const std::map<std::string, std::function<void(Scenario*)>>& NonDefaultValues() {
   static const std::map<std::string, std::function<void(Scenario*)>> kChanges = {
@@ -51,6 +63,27 @@ const std::map<std::string, std::function<void(Scenario*)>>& NonDefaultValues() 
       {"start_method", [](Scenario* s) { s->start_method = StartMethod::kSpawn; }},
       {"on_worker_death", [](Scenario* s) { s->on_worker_death = WorkerDeathPolicy::kRetryTask; }},
       {"resume", [](Scenario* s) { s->resume = Resume::kSkipExisting; }},
+      {"subject",
+       [](Scenario* s) {
+         MakeCommand(s);
+         s->subject->setup = {"cp", "/abs/old.json", "{out}/part-0.json"};
+         s->subject->env = {{"MODE", "fast"}};
+       }},
+      {"acks",
+       [](Scenario* s) {
+         MakeCommand(s);
+         s->subject->ack_stdout_regex = "^done (\\d+)$";
+       }},
+      {"restart",
+       [](Scenario* s) {
+         MakeCommand(s);
+         s->subject->restart = true;
+       }},
+      {"verify",
+       [](Scenario* s) {
+         MakeCommand(s);
+         s->subject->verify.kind = OracleKind::kOldOrNew;
+       }},
   };
   return kChanges;
 }
