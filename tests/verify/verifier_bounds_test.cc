@@ -1,0 +1,56 @@
+// What the verifier's fuzzer (tests/fuzz/fuzz_verify.cc) found, each fed back
+// as the input that broke it: bounds on what one verification accounts for.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "harness/verify/verifier.h"
+#include "tests/verify/verifier_fixtures.h"
+
+namespace crashbench {
+namespace {
+
+using namespace verifier_testing;  // NOLINT: test builders
+
+TEST(VerifierBounds, OptionsWithinTheLimitAreAccepted) {
+  EXPECT_TRUE(CheckVerifyOptions(Shared(64, 16, {0, 1, 2})).ok());
+  EXPECT_TRUE(CheckVerifyOptions(Shared(kMaxVerifyRecords, 1, {})).ok());
+  EXPECT_TRUE(CheckVerifyOptions(Shared({}, {}, {5, 7})).ok());
+}
+
+// The fuzzer's input "s t=1000000000": a lost-unacked anomaly for each of a
+// billion tasks did not fit in memory.
+TEST(VerifierBounds, TooManyTasksAreRefused) {
+  Status st = CheckVerifyOptions(Shared(1000000000, {}, {}));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(),
+            "1000000000 tasks (--tasks and the acknowledged ones): more than the 1048576 records "
+            "a verification accounts for (each may be listed as lost)");
+}
+
+// Tasks times records: each record of an acknowledged task may be listed as lost.
+TEST(VerifierBounds, TooManyRecordsAreRefused) {
+  EXPECT_FALSE(CheckVerifyOptions(PerTask(4096, 4096, {})).ok());
+  EXPECT_FALSE(CheckVerifyOptions(Shared(1, 1000000000, {0})).ok());
+  // Acknowledged tasks outside 0..tasks-1 count too.
+  EXPECT_TRUE(CheckVerifyOptions(Shared(2, 1 << 19, {0, 1})).ok());
+  EXPECT_FALSE(CheckVerifyOptions(Shared(2, 1 << 19, {0, 1, 2})).ok());
+}
+
+// Record counts read from the files ("of") are believed up to the same total:
+// four acknowledged tasks, each with one record that claims 2^19 records, were
+// two million lost-acked anomalies. Past the bound the count is not believed,
+// as a count above kMaxRecordsFromData is not: the tasks are still reported.
+TEST(VerifierBounds, RecordCountsFromTheFilesShareTheLimit) {
+  const long long of = 1 << 19;
+  std::string bytes;
+  for (long long task = 0; task < 4; ++task) bytes += Line(task, 0, of);
+  VerifyReport r = VerifyShared(bytes, Shared({}, {}, {0, 1, 2, 3}));
+  const long long lost = static_cast<long long>(OfKind(r, AnomalyKind::kLostAcked).size());
+  EXPECT_LE(lost, kMaxVerifyRecords);
+  EXPECT_EQ(lost, 2 * (of - 1)) << "the first two tasks' counts fit the bound and are listed";
+  EXPECT_EQ(r.records_visible, 4);
+}
+
+}  // namespace
+}  // namespace crashbench
