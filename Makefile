@@ -1,12 +1,14 @@
 # Thin wrapper: bootstrap the Debian packages, configure and build with CMake.
 #   make run   - build, then run the default matrix (crashbench run)
 #   make test  - build, then run the whole test suite through CTest
+#   make fuzz  - build the libFuzzer targets with clang (build-fuzz/) and run each FUZZ_SECONDS
 #   make baseline - run the default matrix here and make it results/baseline.json (the gate's baseline)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
+FUZZ_SECONDS ?= 600
 
-.PHONY: all bootstrap build run test bench baseline clean
+.PHONY: all bootstrap build run test bench baseline fuzz clean
 
 all: build
 
@@ -27,6 +29,10 @@ test: build
 
 bench: build
 	$(BUILD)/crashbench-bench
+
+# Each target in turn, FUZZ_SECONDS each, its corpus kept in build-fuzz/corpus/.
+fuzz: bootstrap
+	JOBS=$(JOBS) tests/fuzz/run_fuzz.sh --build build-fuzz --seconds $(FUZZ_SECONDS)
 
 # Stops (and keeps the old baseline) if an expectation fails: a baseline must be a good run.
 baseline: build

@@ -7,7 +7,12 @@
 # prints a warning and the bootstrap still succeeds. CRASHBENCH_NO_BROWSER=1
 # skips it.
 set -euo pipefail
-packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format)
+# clang and libclang-rt-dev (its sanitizer and libFuzzer runtimes) build the
+# fuzz targets (tests/fuzz). They are installed always, so that make test's
+# short fuzz run runs instead of skipping: clang-format already brings the
+# LLVM libraries, and clang adds about 100 MB to them.
+packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format
+          clang libclang-rt-dev)
 optional=()
 [ "${CRASHBENCH_NO_BROWSER:-0}" = 1 ] || optional+=(chromium)
 
