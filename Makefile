@@ -2,12 +2,14 @@
 #   make run   - build, then run the default matrix (crashbench run), then the shipped
 #                programs crashbench did not write (Python pools, cp, sed -i) under the tap
 #   make test  - build, then run the whole test suite through CTest
+#   make fuzz  - build the libFuzzer targets with clang (build-fuzz/) and run each FUZZ_SECONDS
 #   make baseline - run the default matrix here and make it results/baseline.json (the gate's baseline)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
+FUZZ_SECONDS ?= 600
 
-.PHONY: all bootstrap build run test bench baseline clean
+.PHONY: all bootstrap build run test bench baseline fuzz clean
 
 all: build
 
@@ -32,6 +34,10 @@ test: build
 
 bench: build
 	$(BUILD)/crashbench-bench
+
+# Each target in turn, FUZZ_SECONDS each, its corpus kept in build-fuzz/corpus/.
+fuzz: bootstrap
+	JOBS=$(JOBS) tests/fuzz/run_fuzz.sh --build build-fuzz --seconds $(FUZZ_SECONDS)
 
 # Stops (and keeps the old baseline) if an expectation fails: a baseline must be a good run.
 baseline: build

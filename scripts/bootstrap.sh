@@ -10,8 +10,12 @@
 # python3 (Debian's, /usr/bin/python3) runs the Python subjects and the test
 # of subjects/python/crashbench_records.py.
 set -euo pipefail
+# clang and libclang-rt-dev (its sanitizer and libFuzzer runtimes) build the
+# fuzz targets (tests/fuzz). They are installed always, so that make test's
+# short fuzz run runs instead of skipping: clang-format already brings the
+# LLVM libraries, and clang adds about 100 MB to them.
 packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format
-          strace python3)
+          clang libclang-rt-dev strace python3)
 optional=()
 [ "${CRASHBENCH_NO_BROWSER:-0}" = 1 ] || optional+=(chromium)
 

@@ -32,7 +32,8 @@ class JsonSource {
  public:
   explicit JsonSource(std::string_view text) : data_(text) {}
   // Reads fd up to max_bytes; one byte more marks the file oversize.
-  JsonSource(int fd, size_t max_bytes) : fd_(fd), max_bytes_(max_bytes), chunk_(64 << 10) {}
+  JsonSource(int fd, size_t max_bytes, size_t chunk)
+      : fd_(fd), max_bytes_(max_bytes), chunk_(std::max<size_t>(chunk, 1)) {}
 
   bool AtEnd() {
     if (next_ < data_.size() || Refill()) return false;
@@ -254,7 +255,7 @@ Result<json> ReadJsonFile(const std::string& path, const JsonLimits& limits,
                          ", not a regular file");
   if (static_cast<unsigned long long>(st.st_size) > limits.max_bytes)
     return Oversize(path, limits.max_bytes, st.st_size);
-  JsonSource source(fd.get(), limits.max_bytes);
+  JsonSource source(fd.get(), limits.max_bytes, limits.read_chunk);
   return Parse(source, path, limits, hook);
 }
 

@@ -34,6 +34,9 @@ struct JsonLimits {
   size_t max_bytes = 64 << 20;  // results files: thousands of trials with their details
   int max_depth = 64;           // crashbench's own documents nest about 6 deep
   size_t max_string_bytes = 0;  // 0: unbounded
+  // ReadJsonFile reads this many bytes at a time; small ones are for tests
+  // and the fuzzer, so that every place in a document falls on a chunk's edge.
+  size_t read_chunk = 64 << 10;
 };
 
 // Called with each object as soon as it is complete, in place in its parent:

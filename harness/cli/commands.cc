@@ -294,6 +294,7 @@ int RunVerifyCommand(const VerifyCommand& cmd) {
           ": must hold a JSON array of task ids (non-negative integers), e.g. [0,1,5]");
     for (const auto& v : j) opt.acked.insert(v.get<long long>());
   }
+  if (Status st = CheckVerifyOptions(opt); !st.ok()) return InputError(st.message());
   Result<VerifyReport> report = VerifyDirectory(cmd.dir, opt);
   if (!report.ok()) return InputError(report.status().message());
   const long long violations = CountViolations(report->anomalies);

@@ -176,12 +176,14 @@ bool IsExactRecord(std::string_view text, Record* record) {
 
 namespace {
 
-// Records in the task: the workload's count, else one read from the files;
-// -1 when unknown.
-long long RecordsInTask(const TaskTrace& trace, const VerifyOptions& options) {
+// Records in the task: the workload's count, else one read from the files,
+// while the counts read so far (*from_data_left) leave room for it; -1 when unknown.
+long long RecordsInTask(const TaskTrace& trace, const VerifyOptions& options,
+                        long long* from_data_left) {
   if (options.records_per_task) return *options.records_per_task;
   std::optional<long long> from_data = trace.of ? trace.of : trace.of_hint;
-  if (!from_data || *from_data > kMaxRecordsFromData) return -1;
+  if (!from_data || *from_data > kMaxRecordsFromData || *from_data > *from_data_left) return -1;
+  *from_data_left -= *from_data;
   return *from_data;
 }
 
@@ -195,10 +197,11 @@ void AccountTasks(const Ledger& ledger, const VerifyOptions& options,
     if (!options.tasks || (t >= 0 && t < *options.tasks)) known.insert(t);
 
   const TaskTrace kNoTrace;
+  long long from_data_left = kMaxVerifyRecords;
   for (long long t : known) {
     auto it = ledger.find(t);
     const TaskTrace& tr = it == ledger.end() ? kNoTrace : it->second;
-    long long records = RecordsInTask(tr, options);
+    long long records = RecordsInTask(tr, options, &from_data_left);
     std::string file =
         options.layout == Layout::kShared ? std::string(kSharedFileName) : PerTaskFileName(t);
     auto whole_task = [&](AnomalyKind kind, std::string detail) {
@@ -236,6 +239,18 @@ void AccountTasks(const Ledger& ledger, const VerifyOptions& options,
 }  // namespace verifier_internal
 
 using verifier_internal::Ledger;
+
+Status CheckVerifyOptions(const VerifyOptions& options) {
+  long long known = options.tasks.value_or(0);
+  for (long long t : options.acked) known += options.tasks && t < *options.tasks ? 0 : 1;
+  const long long per_task = options.records_per_task.value_or(1);
+  if (known <= kMaxVerifyRecords / per_task) return Status::Ok();
+  const std::string each =
+      options.records_per_task ? " of " + std::to_string(per_task) + " records each" : "";
+  return Status::Error(std::to_string(known) + " tasks (--tasks and the acknowledged ones)" + each +
+                       ": more than the " + std::to_string(kMaxVerifyRecords) +
+                       " records a verification accounts for (each may be listed as lost)");
+}
 
 VerifyReport VerifyFiles(const std::vector<FileContents>& outputs,
                          const std::vector<std::string>& other_files,

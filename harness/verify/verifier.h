@@ -38,6 +38,19 @@ struct VerifyReport {
   long long records_visible = 0;   // valid records a reader would take
 };
 
+// The most records one verification accounts for: the tasks it knows (0..tasks-1
+// and every acknowledged one) times the records in each. Each of them may be
+// listed as lost, an anomaly each (about 200 bytes): this many make a report
+// of about 200 MiB, which takes seconds to build; a billion would not fit in
+// memory. Record counts read from the files count against the same bound:
+// past it they are not believed (the damage is still reported; how many more
+// records are missing is not).
+inline constexpr long long kMaxVerifyRecords = 1LL << 20;
+
+// Refuses options whose report could exceed kMaxVerifyRecords, saying which
+// values and the limit. `crashbench verify` checks its options with it.
+Status CheckVerifyOptions(const VerifyOptions& options);
+
 // REQUIRES: dir exists and is a directory (otherwise an error Status).
 Result<VerifyReport> VerifyDirectory(const std::string& dir, const VerifyOptions& options);
 

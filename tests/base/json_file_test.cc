@@ -80,6 +80,30 @@ TEST(ReadJsonFile, OversizeWhileReadingAFileThatClaimsToBeEmpty) {
   EXPECT_EQ(r.status().message(), "/proc/self/maps: larger than the limit of 16 bytes");
 }
 
+// The file is read in chunks; a document must read the same whatever the
+// chunk size, and its errors name the same place (the fuzzer reads every
+// input 7 bytes at a time and compares).
+TEST(ReadJsonFile, ChunkEdgesChangeNothing) {
+  ScratchDir d;
+  const std::string good = "{\"a\": [1, \"two\\\"s\", {\"b\": null}],\n \"c\": 2.5}";
+  const std::string bad = "{\"a\": 1,\n \"b\": [1, 2,, 3]}";
+  const std::string dup = "{\"a\": 1,\n \"a\": 2}";
+  d.Write("good.json", good);
+  d.Write("bad.json", bad);
+  d.Write("dup.json", dup);
+  for (size_t chunk : {1, 2, 3, 7, 64}) {
+    SCOPED_TRACE(chunk);
+    const JsonLimits limits{.read_chunk = chunk};
+    Result<json> r = ReadJsonFile(d.path() + "/good.json", limits);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(*r, json::parse(good));
+    EXPECT_EQ(ReadJsonFile(d.path() + "/bad.json", limits).status().message(),
+              d.path() + "/" + Error(bad).replace(0, 6, "bad.json"));
+    EXPECT_EQ(ReadJsonFile(d.path() + "/dup.json", limits).status().message(),
+              d.path() + "/" + Error(dup).replace(0, 6, "dup.json"));
+  }
+}
+
 TEST(ParseJsonText, OversizeText) {
   EXPECT_EQ(Error("[1, 2, 3]", {.max_bytes = 4}),
             "x.json: larger than the limit of 4 bytes (9 bytes)");

@@ -123,6 +123,17 @@ TEST(HostileInput, VerifyAckedDevZero) {
                 kNotRegular);
 }
 
+// Found by the verifier's fuzzer: every task and record it accounts for may be
+// listed as lost, so --tasks 1000000000 ran out of memory instead of refusing.
+TEST(HostileInput, VerifyRefusesMoreTasksThanItCanList) {
+  ScratchDir d;
+  ExpectRefused(d, {"verify", ".", "--layout", "shared", "--tasks", "1000000000"}, "--tasks",
+                "more than the 1048576 records");
+  ExpectRefused(
+      d, {"verify", ".", "--layout", "shared", "--tasks", "4096", "--records-per-task", "4096"},
+      "--tasks", "4096 tasks (--tasks and the acknowledged ones) of 4096 records each");
+}
+
 TEST(HostileInput, EveryResultsReaderRefusesDevZeroAndAFifo) {
   ScratchDir d;
   ASSERT_EQ(::mkfifo((d.path() + "/r.json").c_str(), 0600), 0);
