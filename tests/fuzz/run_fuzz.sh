@@ -51,7 +51,9 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
         -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$probe_dir/configure.log" 2>&1 ||
     { cat "$probe_dir/configure.log"; echo "FAIL configure"; exit 1; }
 fi
-cmake --build "$build" -j "${JOBS:-$(nproc)}" --target crashbench_fuzzers
+echo "building the fuzz targets in $build (log: $build/fuzz-build.log)"
+cmake --build "$build" -j "${JOBS:-$(nproc)}" --target crashbench_fuzzers >"$build/fuzz-build.log" 2>&1 ||
+  { tail -40 "$build/fuzz-build.log"; echo "FAIL build: see $build/fuzz-build.log"; exit 1; }
 
 failed=0
 for target in "${targets[@]}"; do
