@@ -7,10 +7,10 @@
 //
 //   TapCommand cmd{.argv = {...}, .watch_dir = out, .extra_files = {ack},
 //                  .keep_bytes = true};
-//   FsState before = *SnapshotDirectory(out);
+//   FsState before = *SnapshotFsState(out);
 //   Result<TapOutcome> run = RunTapped(cmd, recorder);
 //   Result<OpLog> log = OpLogFromTap(run->events, before);
-//   // then CheckPowerLoss(*log, &*SnapshotDirectory(out), ...)
+//   // then CheckPowerLoss(*log, &*SnapshotFsState(out), ...)
 #pragma once
 
 #include <vector>

@@ -23,7 +23,7 @@ void FsState::Reserve(FileId id) {
   if (id >= 0 && static_cast<size_t>(id) >= data.size()) data.resize(static_cast<size_t>(id) + 1);
 }
 
-Result<FsState> SnapshotDirectory(const std::string& dir) {
+Result<FsState> SnapshotFsState(const std::string& dir) {
   namespace fs = std::filesystem;
   FsState s;
   std::map<std::pair<dev_t, ino_t>, FileId> inodes;

@@ -4,10 +4,10 @@
 // "sub/x"); "" is the output directory itself. Two names may point at one
 // file (a hard link); a file no name points at is invisible, as on disk.
 //
-//   Result<FsState> before = SnapshotDirectory(out);    // before the run
+//   Result<FsState> before = SnapshotFsState(out);    // before the run
 //   ... record the run, replay its log onto `before` ...
 //   std::string why;
-//   if (!SameContents(replayed, *SnapshotDirectory(out), &why)) /* inconclusive */;
+//   if (!SameContents(replayed, *SnapshotFsState(out), &why)) /* inconclusive */;
 #pragma once
 
 #include <cstdint>
@@ -40,7 +40,7 @@ struct FsState {
 // Reads dir recursively: regular files and subdirectories. Files that are one
 // inode under several names share a FileId. Anything else (a symlink, a FIFO)
 // is an error naming it: the models know only files and directories.
-Result<FsState> SnapshotDirectory(const std::string& dir);
+Result<FsState> SnapshotFsState(const std::string& dir);
 
 // Whether a and b show the same names, directories and bytes (file ids may
 // differ). When they do not, *why says the first difference.

@@ -3,7 +3,7 @@
 // is turned into an op on the file the name points at when it runs, and the
 // file sizes, so that an append knows its offset.
 //
-//   LogBuilder b(*SnapshotDirectory(out));
+//   LogBuilder b(*SnapshotFsState(out));
 //   b.Open("records.jsonl", O_WRONLY | O_APPEND | O_CREAT);
 //   b.Append("records.jsonl", line);
 //   b.Fsync("records.jsonl");

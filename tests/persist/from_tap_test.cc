@@ -87,7 +87,7 @@ TEST(OpLogFromTap, ARealRecordingReplaysToTheDisk) {
   cmd.watch_dir = out.path();
   cmd.extra_files = {ack};
   cmd.keep_bytes = true;
-  Result<FsState> before = SnapshotDirectory(out.path());
+  Result<FsState> before = SnapshotFsState(out.path());
   ASSERT_TRUE(before.ok());
   Recorder recorder;
   Result<TapOutcome> run = RunTapped(cmd, recorder);
@@ -100,7 +100,7 @@ TEST(OpLogFromTap, ARealRecordingReplaysToTheDisk) {
   for (const Op& op : log->ops)
     if (op.kind != OpKind::kClose) kinds += std::string(OpKindName(op.kind)) + " ";
   EXPECT_EQ(kinds, "create write fsync rename fsync-dir ack write create write ack ") << kinds;
-  Result<FsState> after = SnapshotDirectory(out.path());
+  Result<FsState> after = SnapshotFsState(out.path());
   ASSERT_TRUE(after.ok());
   std::string why;
   EXPECT_TRUE(SameContents(Replay(*log), *after, &why)) << why;

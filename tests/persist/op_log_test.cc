@@ -151,7 +151,7 @@ TEST(Snapshot, ReadsFilesDirectoriesAndHardLinks) {
   ASSERT_EQ(::mkdir((dir.path() + "/sub").c_str(), 0755), 0);
   dir.Write("sub/b", "beta");
   ASSERT_EQ(::link((dir.path() + "/a").c_str(), (dir.path() + "/sub/a2").c_str()), 0);
-  Result<FsState> s = SnapshotDirectory(dir.path());
+  Result<FsState> s = SnapshotFsState(dir.path());
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->dirs, (std::set<std::string>{"sub"}));
   EXPECT_EQ(*s->Find("sub/b"), "beta");

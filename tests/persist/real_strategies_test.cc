@@ -129,7 +129,7 @@ TEST(RealStrategies, HandBuiltLogsAreWhatTheStrategiesDo) {
     ASSERT_EQ(run->root_status, 0) << "the traced strategy failed";
     Result<OpLog> recorded = OpLogFromTap(run->events, FsState{});
     ASSERT_TRUE(recorded.ok()) << recorded.status().message();
-    Result<FsState> on_disk = SnapshotDirectory(out.path());
+    Result<FsState> on_disk = SnapshotFsState(out.path());
     ASSERT_TRUE(on_disk.ok());
     std::string why;
     EXPECT_TRUE(SameContents(Replay(*recorded), *on_disk, &why)) << why;

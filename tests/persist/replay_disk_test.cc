@@ -40,7 +40,7 @@ TEST(ReplayOnDisk, TheLogReplaysToWhatTheKernelLeft) {
     KilledAt both(&b, &disk, SIZE_MAX);
     p.run(both);
     ASSERT_TRUE(b.status().ok()) << p.name << ": " << b.status().message();
-    Result<FsState> on_disk = SnapshotDirectory(dir.path());
+    Result<FsState> on_disk = SnapshotFsState(dir.path());
     ASSERT_TRUE(on_disk.ok());
     std::string why;
     EXPECT_TRUE(SameContents(Replay(std::move(b).Finish()), *on_disk, &why))
@@ -69,7 +69,7 @@ TEST(ReplayOnDisk, PrefixStatesAreThoseOfAProgramKilledAtEachOp) {
       DiskCalls disk(dir.path(), /*sync=*/false);
       KilledAt killed(&b, &disk, k);
       p.run(killed);
-      Result<FsState> on_disk = SnapshotDirectory(dir.path());
+      Result<FsState> on_disk = SnapshotFsState(dir.path());
       ASSERT_TRUE(on_disk.ok());
       std::string why;
       EXPECT_TRUE(SameContents(Materialize(log, states[0]), *on_disk, &why))
@@ -90,7 +90,7 @@ TEST(ReplayOnDisk, ADiskTheLogDoesNotExplainIsInconclusive) {
   opt.verify.layout = Layout::kPerTask;
   opt.verify.tasks = 3;
 
-  Result<FsState> on_disk = SnapshotDirectory(dir.path());
+  Result<FsState> on_disk = SnapshotFsState(dir.path());
   ASSERT_TRUE(on_disk.ok());
   Result<PowerLossReport> judged = CheckPowerLoss(log, &*on_disk, opt);
   ASSERT_TRUE(judged.ok());
@@ -100,7 +100,7 @@ TEST(ReplayOnDisk, ADiskTheLogDoesNotExplainIsInconclusive) {
   // A write the log never saw (an O_APPEND write reordered by a tracer that
   // let two run at once, say): nothing may be judged.
   dir.Write("task-1.json", "{\"task\":1}");
-  on_disk = SnapshotDirectory(dir.path());
+  on_disk = SnapshotFsState(dir.path());
   ASSERT_TRUE(on_disk.ok());
   Result<PowerLossReport> r = CheckPowerLoss(log, &*on_disk, opt);
   ASSERT_TRUE(r.ok());
