@@ -49,9 +49,9 @@ std::string Nondeterminism(const TrialPlan& plan, const nlohmann::json& fired) {
            " never came in this run (it made fewer "
            "matching calls)";
   const std::string got = fired.value("signature", "");
-  if (got == expected) return "";
+  if (SameEventPoint(got, expected)) return "";
   if (!plan.scenario->fault.trigger.syscall->contains.empty() &&
-      WithoutProcess(got) == WithoutProcess(expected))
+      SameEventPoint(WithoutProcess(got), WithoutProcess(expected)))
     return "";
   return "nondeterministic subject: " + where + " was '" + got +
          "' in this run: the verdict would be about another point";

@@ -132,6 +132,24 @@ TEST(TapEvents, SignatureNamesProcessCallPathPlaceAndBytesButNoPid) {
   EXPECT_EQ(EventSignature(r), "0 rename a.tmp -> a");
 }
 
+// sed -i writes to "sedXXXXXX" with six random characters: the same point
+// of two runs, which a replay must recognise; a different task's file, or
+// other bytes or another place, is not the same point.
+TEST(TapEvents, TheSamePointDespiteATemporaryFilesRandomName) {
+  const std::string a = "0 write sedw0YMFd @303104+4096 crc=06edaed3";
+  EXPECT_TRUE(SameEventPoint(a, a));
+  EXPECT_TRUE(SameEventPoint(a, "0 write sedsq7Ei2 @303104+4096 crc=06edaed3"));
+  EXPECT_TRUE(SameEventPoint("0 rename sub/tmpk3j_x9q2 -> out.json",
+                             "0 rename sub/tmpa81zq_0c -> out.json"));
+  EXPECT_FALSE(SameEventPoint(a, "0 write sedsq7Ei2 @303104+4096 crc=5a736470"));
+  EXPECT_FALSE(SameEventPoint(a, "0 write sedsq7Ei2 @307200+4096 crc=06edaed3"));
+  EXPECT_FALSE(SameEventPoint(a, "0.1 write sedsq7Ei2 @303104+4096 crc=06edaed3"));
+  EXPECT_FALSE(SameEventPoint("0 write task-1.json @0+10 crc=00000001",
+                              "0 write task-2.json @0+10 crc=00000001"));
+  EXPECT_FALSE(SameEventPoint("0 write a/sedw0YMFd @0+1 crc=00000001",
+                              "0 write b/sedsq7Ei2 @0+1 crc=00000001"));
+}
+
 TEST(TapEvents, SkipFsyncReturnsZeroWithoutRunningTheCall) {
   SKIP_WITHOUT_TAP();
   TapRun run;
