@@ -13,6 +13,7 @@
 #include "faults/oom.h"
 #include "harness/cli/commands.h"
 #include "harness/run/run_lock.h"
+#include "harness/supervise/cgroup.h"
 #include "results/recover.h"
 #include "results/results.h"
 
@@ -99,6 +100,7 @@ int RunCleanCommand(const CleanCommand& cmd) {
     for (const std::string& sub : ListSubdirectories(dir)) add(RemoveDeadOutDirLeftovers(sub));
   }
   add(RemoveStaleOomCgroups());
+  add(RemoveStaleSubjectCgroups());
   for (const std::string& line : lines) std::cout << line << "\n";
   if (lines.empty()) std::cout << "nothing a dead crashbench run left was found\n";
   return 0;

@@ -169,7 +169,8 @@ CLI::App* AddCleanCommand(CLI::App& app, CleanCommand& clean) {
   CLI::App* cmd = app.add_subcommand(
       "clean",
       "Remove what dead crashbench runs left: spill and lock files in results directories, "
-      "scratch directories, crashbench-oom-<pid> memory cgroups; only what is provably dead (a "
+      "scratch directories, crashbench-oom-<pid> memory cgroups, crashbench-tap-<pid>-<n> subject "
+      "cgroups; only what is provably dead (a "
       "lock nobody holds, a pid that is gone)");
   cmd->add_option("dirs", clean.dirs,
                   "Results directories, their parents, scratch parents (default: $TMPDIR or /tmp "

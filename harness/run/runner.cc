@@ -18,6 +18,7 @@
 #include "harness/run/run_lock.h"
 #include "harness/run/run_plan.h"
 #include "harness/run/scheduler.h"
+#include "harness/supervise/cgroup.h"
 
 namespace crashbench {
 namespace {
@@ -105,6 +106,8 @@ bool Runner::MakeScratchRoot() {
       !options_.scratch_parent.empty() ? options_.scratch_parent : DefaultScratchParent();
   out_.leftovers_removed = RemoveDeadScratchRoots(parent);
   for (std::string& line : RemoveStaleOomCgroups())
+    out_.leftovers_removed.push_back(std::move(line));
+  for (std::string& line : RemoveStaleSubjectCgroups())
     out_.leftovers_removed.push_back(std::move(line));
   std::string root = parent + "/crashbench-" + std::to_string(::getpid()) + "-XXXXXX";
   Result<RunLock> lock = Status::Error("");

@@ -51,6 +51,11 @@ struct TapEvent {
 // again at the same place. Never includes pid, tid or seq.
 std::string EventSignature(const TapEvent& e);
 
+// Whether two signatures name the same point of a run: equal, or equal but
+// for a temporary file's random name (mkstemp's "sedw0YMFd" against
+// "sedsq7Ei2"), which differs on every run of the same program.
+bool SameEventPoint(const std::string& a, const std::string& b);
+
 // What the tap does at a stopped call: the inject layer's SyscallAction
 // (harness/inject/syscall_action.h), so that a Fault can name it.
 using TapAction = SyscallAction;
@@ -93,6 +98,10 @@ struct TapCommand {
   // elsewhere, and events ordered as the calls were entered (two processes'
   // calls may then complete in another order).
   bool results = true;
+  // Run the subject in a cgroup (v2) of its own where one can be made here
+  // (harness/supervise/cgroup.h): the whole-tree kill and the clean-up are
+  // then one write to cgroup.kill, and nothing can leave by setsid.
+  bool own_cgroup = true;
 };
 
 // How one process of the subject's tree ended.
@@ -110,6 +119,8 @@ struct TapOutcome {
   bool hang = false;                     // the deadline passed with a process alive
   std::string hang_diagnosis;            // which process, which thread, which call, which pipe
   long long duration_us = 0;
+  std::string cgroup;       // the cgroup the subject ran in, removed since; "" none
+  std::string cgroup_note;  // why it ran without one, or what its removal said
 };
 
 // Runs cmd under the tap until the root and every descendant have ended, or

@@ -39,6 +39,7 @@ bool Tracer::AtCaller(const TapAction& a, pid_t caller_tgid) {
 
 bool Tracer::SignalTargets(const TapAction& a, pid_t caller_tgid, int sig, pid_t tid) {
   if (a.kind == TapAction::kKillTree || a.scope == TapAction::kTree) {
+    if (cgroup_ && sig == SIGKILL) (void)cgroup_->Kill();  // at once, setsid or not
     if (procs_.count(root_)) ::kill(-root_, sig);
     for (const auto& [tgid, proc] : procs_) ::kill(tgid, sig);
     return true;

@@ -223,6 +223,7 @@ void Tracer::Hang() {
     }
   }
   diagnosis_ = d.empty() ? "no process left to diagnose" : d;
+  if (cgroup_) (void)cgroup_->Kill();                // all at once, wherever they went
   if (procs_.count(root_)) ::kill(-root_, SIGKILL);  // the group, while its leader holds its id
   for (const auto& [tgid, proc] : procs_) ::kill(tgid, SIGKILL);
 }

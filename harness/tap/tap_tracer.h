@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "harness/supervise/cgroup.h"
 #include "harness/tap/tap.h"
 #include "harness/tap/tap_decode.h"
 
@@ -23,6 +24,8 @@ class Tracer {
   // Until every process of the tree ended, or the deadline passed and they
   // were killed and reaped. REQUIRES: SIGCHLD blocked in the calling thread.
   void Run(TapOutcome* out);
+  // The subject's own cgroup, if it has one: tree kills go through it too.
+  void UseCgroup(SubjectCgroup* cgroup) { cgroup_ = cgroup; }
 
  private:
   struct Proc {
@@ -59,6 +62,7 @@ class Tracer {
   TapObserver& observer_;
   Decoder decoder_;
   const pid_t root_;
+  SubjectCgroup* cgroup_ = nullptr;
   std::map<pid_t, Proc> procs_;     // live processes, by thread-group id
   std::map<pid_t, pid_t> tgid_of_;  // live traced tasks: tid -> thread-group id
   std::set<pid_t> unnamed_;         // new tasks stopped before their creator's event
