@@ -51,6 +51,7 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
   c.records_per_s_min = *std::min_element(rates.begin(), rates.end());
   c.records_per_s_max = *std::max_element(rates.begin(), rates.end());
   c.bytes_per_s = c.records_per_s * line_bytes;
+  c.has_latency = !latencies.empty();
   c.p50_ms = Percentile(latencies, 0.5);
   c.p95_ms = Percentile(latencies, 0.95);
   c.p99_ms = Percentile(latencies, 0.99);
@@ -59,6 +60,7 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
     c.stages_ms[static_cast<size_t>(i)] = Percentile(stages[static_cast<size_t>(i)], 0.5);
     total += c.stages_ms[static_cast<size_t>(i)];
   }
+  c.has_stages = total > 0;
   if (total > 0)
     c.serialization_share = (c.stages_ms[static_cast<size_t>(Stage::kSerialize)] +
                              c.stages_ms[static_cast<size_t>(Stage::kIpc)]) /
@@ -92,15 +94,35 @@ nlohmann::json CostsToJson(const Costs& c) {
     stages[std::string(StageName(static_cast<Stage>(i)))] = c.stages_ms[static_cast<size_t>(i)];
   return {{"records_per_s", c.records_per_s},
           {"bytes_per_s", c.bytes_per_s},
-          {"task_latency_ms", {{"p50", c.p50_ms}, {"p95", c.p95_ms}, {"p99", c.p99_ms}}},
+          {"task_latency_ms",
+           c.has_latency ? nlohmann::json{{"p50", c.p50_ms}, {"p95", c.p95_ms}, {"p99", c.p99_ms}}
+                         : nlohmann::json()},
           {"stages_ms", stages},
-          {"serialization_share", c.serialization_share},
+          {"serialization_share",
+           c.has_stages ? nlohmann::json(c.serialization_share) : nlohmann::json()},
           {"limit", {{"name", c.limit_name}, {"records_per_s", c.limit_records_per_s}}},
           {"fraction_of_limit", c.fraction_of_limit},
           {"repetitions", c.repetitions},
           {"instrumentation_share", c.instrumentation_share},
           {"spread", {{"min", c.records_per_s_min}, {"max", c.records_per_s_max}}},
           {"noisy", c.noisy}};
+}
+
+std::string LatencyCell(const nlohmann::json& costs) {
+  const auto it = costs.find("task_latency_ms");
+  if (it == costs.end() || !it->is_object()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f/%.2f/%.2f", it->value("p50", 0.0), it->value("p95", 0.0),
+                it->value("p99", 0.0));
+  return buf;
+}
+
+std::string SerializationCell(const nlohmann::json& costs) {
+  const auto it = costs.find("serialization_share");
+  if (it == costs.end() || !it->is_number()) return "-";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * it->get<double>());
+  return buf;
 }
 
 std::string HumanNumber(double v) {
@@ -133,7 +155,7 @@ std::string RenderCostTable(const RunOutcome& outcome) {
     rows.push_back({name,
                     HumanNumber(c->records_per_s) + " (" + HumanNumber(c->records_per_s_min) + "-" +
                         HumanNumber(c->records_per_s_max) + ")" + (c->noisy ? " ~" : ""),
-                    mbs, lat, share,
+                    mbs, c->has_latency ? lat : "-", c->has_stages ? share : "-",
                     c->limit_name + " " + HumanNumber(c->limit_records_per_s) + "/s",
                     c->limit_records_per_s > 0 ? frac : "-"});
     noisy |= c->noisy;

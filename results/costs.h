@@ -18,6 +18,9 @@ struct Costs {
   double records_per_s = 0, records_per_s_min = 0, records_per_s_max = 0;
   double bytes_per_s = 0;
   double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+  // A command subject's trials have neither task latencies nor stage timers
+  // (nothing inside the program reports them): "-" in tables, null in JSON.
+  bool has_latency = false, has_stages = false;
   std::array<double, kNumStages> stages_ms{};  // per trial, median over trials
   double serialization_share = 0;
   std::string limit_name;
@@ -36,6 +39,11 @@ std::optional<Costs> ComputeCosts(const ScenarioResult& sr, const MachineLimits*
 nlohmann::json CostsToJson(const Costs& c);
 // One row per fault-free scenario.
 std::string RenderCostTable(const RunOutcome& outcome);
+
+// The latency and ser+ipc cells of a costs object as read back from
+// results.json: "p50/p95/p99" and "43%", or "-" where the trials had none.
+std::string LatencyCell(const nlohmann::json& costs);
+std::string SerializationCell(const nlohmann::json& costs);
 
 // Rates as every table and report prints them: 381.4k, 2.88M.
 std::string HumanNumber(double v);

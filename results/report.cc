@@ -95,8 +95,7 @@ void CostTable(std::ostringstream& out, const ReportModel& m) {
       any = true;
     }
     const json& c = s.costs;
-    const json spread = c.value("spread", json::object()),
-               lat = c.value("task_latency_ms", json::object());
+    const json spread = c.value("spread", json::object());
     const json limit = c.value("limit", json::object());
     const double limit_rate = limit.value("records_per_s", 0.0);
     MdRow(out,
@@ -104,10 +103,7 @@ void CostTable(std::ostringstream& out, const ReportModel& m) {
            HumanNumber(c.value("records_per_s", 0.0)) + " (" +
                HumanNumber(spread.value("min", 0.0)) + "-" + HumanNumber(spread.value("max", 0.0)) +
                ")" + (c.value("noisy", false) ? " ~" : ""),
-           Fixed(c.value("bytes_per_s", 0.0) / 1e6, 1),
-           Fixed(lat.value("p50", 0.0), 2) + "/" + Fixed(lat.value("p95", 0.0), 2) + "/" +
-               Fixed(lat.value("p99", 0.0), 2),
-           Fixed(100 * c.value("serialization_share", 0.0), 0) + "%",
+           Fixed(c.value("bytes_per_s", 0.0) / 1e6, 1), LatencyCell(c), SerializationCell(c),
            Md(limit.value("name", std::string("-"))) + " " + HumanNumber(limit_rate) + "/s",
            limit_rate > 0 ? Fixed(c.value("fraction_of_limit", 0.0), 2) : "-"});
   }

@@ -157,8 +157,7 @@ std::string CostsSection(const ReportModel& m) {
   for (const ScenarioView& s : m.scenarios) {
     if (s.costs.is_null()) continue;
     const json& c = s.costs;
-    const json spread = c.value("spread", json::object()),
-               lat = c.value("task_latency_ms", json::object());
+    const json spread = c.value("spread", json::object());
     const json limit = c.value("limit", json::object());
     CostBar b{s.name,
               c.value("records_per_s", 0.0),
@@ -170,11 +169,9 @@ std::string CostsSection(const ReportModel& m) {
     table << "<tr><td>" << H(s.name) << "</td><td>" << HumanNumber(b.median) << " ("
           << HumanNumber(b.min) << "-" << HumanNumber(b.max) << ")"
           << (c.value("noisy", false) ? " ~" : "") << "</td><td>"
-          << Fixed(c.value("bytes_per_s", 0.0) / 1e6, 1) << "</td><td>"
-          << Fixed(lat.value("p50", 0.0), 2) << "/" << Fixed(lat.value("p95", 0.0), 2) << "/"
-          << Fixed(lat.value("p99", 0.0), 2) << "</td><td>"
-          << Fixed(100 * c.value("serialization_share", 0.0), 0) << "%</td><td>" << H(b.limit_name)
-          << " " << HumanNumber(b.limit) << "/s</td><td>"
+          << Fixed(c.value("bytes_per_s", 0.0) / 1e6, 1) << "</td><td>" << LatencyCell(c)
+          << "</td><td>" << SerializationCell(c) << "</td><td>" << H(b.limit_name) << " "
+          << HumanNumber(b.limit) << "/s</td><td>"
           << (b.limit > 0 ? Fixed(c.value("fraction_of_limit", 0.0), 2) : "-") << "</td></tr>\n";
   }
   table << "</table>\n";
