@@ -3,6 +3,7 @@
 // the write that carries a chosen record, the verdict, --explore, replay,
 // restart, and the errors a bad scenario gets.
 #include <gtest/gtest.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -215,6 +216,29 @@ TEST_F(CommandSubjectE2E, ASubjectThatWritesOtherBytesEachRunIsNondeterministic)
   const json& t = s[0]["trials"][0];
   EXPECT_TRUE(Contains(t.value("error", ""), "nondeterministic subject")) << t.dump();
   EXPECT_EQ(t["violations"], 0) << t.dump();  // no verdict about another point
+}
+
+// The user's CI gate: a baseline of the safe pipeline (write-temp, fsync,
+// os.replace), then the same scenario after a change to writing at the final
+// name. The kill at every write finds torn files the baseline never showed,
+// and the gate fails at once, naming the kind and how to replay it.
+TEST_F(CommandSubjectE2E, TheGateFailsWhenThePipelineIsChangedToAnUnsafeWrite) {
+  const std::string fault = R"({"kind": "sigkill", "target": "caller",
+      "trigger": {"syscall": {"ops": ["write"], "path": "part-*"}}})";
+  json base = Run(Scenario("pipeline", "atomic", fault), 0, {"--explore"});
+  ASSERT_TRUE(base.is_array()) << last_.err;
+  ASSERT_EQ(::rename((d_.path() + "/o").c_str(), (d_.path() + "/base").c_str()), 0);
+  json changed = Run(Scenario("pipeline", "final", fault), 0, {"--explore"});
+  ASSERT_TRUE(changed.is_array()) << last_.err;
+  CommandResult same =
+      RunCrashbench({"gate", "--baseline", "base/results.json", "base/results.json"}, d_.path());
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  CommandResult gate =
+      RunCrashbench({"gate", "--baseline", "base/results.json", "o/results.json"}, d_.path());
+  EXPECT_EQ(gate.exit_code, 1) << gate.out << gate.err;
+  EXPECT_TRUE(Contains(gate.out, "pipeline")) << gate.out;
+  EXPECT_TRUE(Contains(gate.out, "torn")) << gate.out;
+  EXPECT_TRUE(Contains(gate.out, "replay")) << gate.out;
 }
 
 TEST_F(CommandSubjectE2E, BadSubjectKeysExit2NamingFilePlaceAndChoices) {

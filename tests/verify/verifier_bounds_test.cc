@@ -71,7 +71,9 @@ TEST(VerifierBounds, ReassemblyOfCutAndGluedPiecesStaysInsideTheFile) {
     EXPECT_EQ(a.file, "records.jsonl");
     EXPECT_LE(a.offset, static_cast<long long>(bytes.size()));
     EXPECT_GE(a.line, 1);
-    if (a.end >= 0) EXPECT_LE(a.end, static_cast<long long>(bytes.size()));
+    if (a.end >= 0) {
+      EXPECT_LE(a.end, static_cast<long long>(bytes.size()));
+    }
   }
   EXPECT_GT(r.records_visible, 0);
 }
