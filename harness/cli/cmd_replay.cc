@@ -125,6 +125,7 @@ int RunReplayTrialCommand(const ReplayTrialCommand& cmd) {
   opt.keep = true;
   opt.only_trial = ref->index;
   opt.random_window_us = ref->random_window_us;
+  opt.syscall_matches = ref->syscall_matches;
   opt.explore = ref->explore;
   opt.scratch_parent = cmd.scratch_parent;
   opt.self_exe = SelfExecutable();

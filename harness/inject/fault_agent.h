@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
 #include "harness/base/status.h"
 #include "harness/base/sys.h"
@@ -29,6 +30,14 @@ struct ArmedFault {
   long long after_records = 0;                // kAfterRecords
   long long at_us = 0;                        // kAfterMs, kRandom: after the workers start
   int target_worker = 0;                      // target kWorker, unless point-triggered
+  // kSyscall where crashbench chose the call (a random occurrence, --explore):
+  // the fault-free run's event there, by content (its signature without the
+  // process: "write part-3.json @0+8192 crc=..."), and which of the events
+  // with that content it is (1: the first). In a pool the k-th matching call
+  // depends on scheduling; the call that writes those bytes there does not.
+  // "" : the occurrence-th matching call.
+  std::string syscall_point;
+  long long syscall_point_rank = 1;
 };
 
 struct FaultShared {

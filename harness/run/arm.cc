@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "harness/run/trial.h"
+#include "harness/tap/tap.h"
 
 namespace crashbench {
 namespace {
@@ -62,6 +63,20 @@ ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* c
     a.at_us = t.after_ms * 1000;
   }
   return a;
+}
+
+void AddressSyscallPoint(const Scenario& s, const Calibration* cal, ArmedFault* a) {
+  const TriggerSpec& t = s.fault.trigger;
+  if (s.fault.kind == "none" || t.type != TriggerType::kSyscall || !cal) return;
+  if (t.syscall && t.syscall->occurrence) return;  // the scenario's own K
+  const std::vector<std::string>& matches = cal->syscall_matches;
+  const long long k = a->occurrence;
+  if (k < 1 || k > static_cast<long long>(matches.size())) return;
+  a->syscall_point = SignatureWithoutProcess(matches[static_cast<size_t>(k - 1)]);
+  a->syscall_point_rank = 1;
+  for (long long j = 1; j < k; ++j)
+    a->syscall_point_rank += SameEventPoint(
+        SignatureWithoutProcess(matches[static_cast<size_t>(j - 1)]), a->syscall_point);
 }
 
 }  // namespace crashbench

@@ -201,6 +201,8 @@ bool Runner::CalibrateIfNeeded(size_t si, bool explore) {
   plan.dir = root_ + "/calibration-" + std::to_string(si);
   if (!Calibrate(plan, &sr)) return false;
   if (window_given) sr.calibration->duration_us = *options_.random_window_us;
+  if (options_.syscall_matches && s.fault.trigger.type == TriggerType::kSyscall)
+    sr.calibration->syscall_matches = *options_.syscall_matches;
   return true;
 }
 

@@ -20,6 +20,10 @@ struct RunOptions {
   bool keep = false;                          // keep scratch directories
   std::optional<int> only_trial;              // run just this trial index (replay)
   std::optional<long long> random_window_us;  // replay: the window the original run drew from
+  // replay: the matching calls of the original run's fault-free run, which a
+  // syscall trigger's chosen occurrence indexes (a pool's next fault-free run
+  // may make them in another order)
+  std::optional<std::vector<std::string>> syscall_matches;
   bool explore = false;        // point triggers: one trial per reachable (point, occurrence)
   std::string scratch_parent;  // default: $TMPDIR or /tmp
   std::string self_exe;        // the crashbench binary (spawn mode)

@@ -50,6 +50,7 @@ void ArmTrial(QueuedTrial& t) {
     t.plan.armed.point = t.plan.explore->site.point;
     t.plan.armed.occurrence = t.plan.explore->occurrence;
   }
+  AddressSyscallPoint(sr.scenario, t.plan.calibration, &t.plan.armed);
 }
 
 }  // namespace

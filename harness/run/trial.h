@@ -45,6 +45,11 @@ uint64_t TrialSeed(uint64_t scenario_seed, int index);
 // occurrence, which moment). REQUIRES: cal when the trigger is random or a
 // point without an occurrence. impl is left null: set it in the process that fires.
 ArmedFault ArmFault(const Scenario& s, uint64_t trial_seed, const Calibration* cal);
+// A syscall trigger whose occurrence crashbench chose (drawn from the seed, or
+// --explore's visit) aims at the fault-free run's event there by content
+// (ArmedFault::syscall_point); an occurrence the scenario fixed stays the
+// K-th matching call.
+void AddressSyscallPoint(const Scenario& s, const Calibration* cal, ArmedFault* a);
 // Whether ArmFault needs a calibration for this scenario.
 bool NeedsCalibration(const Scenario& s);
 

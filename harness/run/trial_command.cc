@@ -27,15 +27,6 @@ std::vector<std::string> Matches(const Scenario& s, const std::vector<TapEvent>&
 // A syscall-triggered fault must fire at the event the fault-free run had at
 // the same occurrence; anywhere else (or nowhere) the trial would judge
 // another point than the one it names. "" when it did.
-// A signature without its process ("write task-5.json @0+2264 crc=..."): a
-// content-addressed trigger names the bytes, not the worker that happened to
-// carry them, so in a pool any worker's write of the same bytes at the same
-// place is the same point.
-std::string WithoutProcess(const std::string& signature) {
-  const size_t space = signature.find(' ');
-  return space == std::string::npos ? signature : signature.substr(space + 1);
-}
-
 std::string Nondeterminism(const TrialPlan& plan, const nlohmann::json& fired) {
   const Calibration* cal = plan.calibration;
   if (plan.fault_free || !HasSyscallTrigger(*plan.scenario) || !cal) return "";
@@ -44,14 +35,17 @@ std::string Nondeterminism(const TrialPlan& plan, const nlohmann::json& fired) {
   const std::string& expected = cal->syscall_matches[static_cast<size_t>(k - 1)];
   const std::string where =
       "matching event #" + std::to_string(k) + " of the fault-free run ('" + expected + "')";
+  // A content-addressed trigger ("contains", or a point crashbench chose)
+  // names the bytes, not the worker that happened to carry them: in a pool
+  // any worker's write of the same bytes at the same place is the same point.
+  const bool by_content =
+      !plan.scenario->fault.trigger.syscall->contains.empty() || !plan.armed.syscall_point.empty();
   if (fired.is_null())
-    return "nondeterministic subject: " + where +
-           " never came in this run (it made fewer "
-           "matching calls)";
+    return "nondeterministic subject: " + where + " never came in this run (" +
+           (by_content ? "no call wrote those bytes there" : "it made fewer matching calls") + ")";
   const std::string got = fired.value("signature", "");
   if (SameEventPoint(got, expected)) return "";
-  if (!plan.scenario->fault.trigger.syscall->contains.empty() &&
-      SameEventPoint(WithoutProcess(got), WithoutProcess(expected)))
+  if (by_content && SameEventPoint(SignatureWithoutProcess(got), SignatureWithoutProcess(expected)))
     return "";
   return "nondeterministic subject: " + where + " was '" + got +
          "' in this run: the verdict would be about another point";

@@ -92,6 +92,13 @@ Result<TrialRef> FindTrial(const json& doc, const std::string& path, const std::
   ref.explore = ref.trial.value("replay", "").find(" --explore") != std::string::npos;
   // The window the trial's moment was drawn from: its own replay command says
   // it (a merged file's trials come from shards with windows of their own).
+  if (ref.scenario.fault.trigger.type == TriggerType::kSyscall &&
+      ref.summary.contains("calibration")) {
+    const json& m = ref.summary["calibration"].value("syscall_matches", json());
+    if (m.is_array() &&
+        std::all_of(m.begin(), m.end(), [](const json& x) { return x.is_string(); }))
+      ref.syscall_matches = m.get<std::vector<std::string>>();
+  }
   if (ref.scenario.fault.trigger.type == TriggerType::kRandom) {
     const std::string replay = ref.trial.value("replay", "");
     const std::string flag = "--random-window-us ";

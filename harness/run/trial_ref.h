@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/base/status.h"
 #include "scenarios/scenario.h"
@@ -23,7 +24,9 @@ struct TrialRef {
   nlohmann::json trial;                       // the trial's object in the results file
   nlohmann::json summary;                     // its scenario's summary
   std::optional<long long> random_window_us;  // random triggers: the window the run drew from
-  bool explore = false;                       // the run enumerated points with --explore
+  // syscall triggers: the original fault-free run's matching calls
+  std::optional<std::vector<std::string>> syscall_matches;
+  bool explore = false;  // the run enumerated points with --explore
 };
 
 // Errors name the file and list the valid scenarios and indices.

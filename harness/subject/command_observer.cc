@@ -21,6 +21,7 @@ class AtSyscall final : public FaultObserver {
       : contains_(!trigger.contains.empty()),
         when_(trigger.when),
         occurrence_(trigger.occurrence.value_or(1)),
+        point_(trigger.point),
         aimed_(AimAt(action, target)),
         inner_(std::move(trigger), action, target) {}
 
@@ -31,6 +32,7 @@ class AtSyscall final : public FaultObserver {
     if (!inner_.fired()) return nullptr;
     nlohmann::json j = FiredEventToJson(*inner_.fired());
     j["occurrence"] = occurrence_;
+    if (!point_.empty()) j["point"] = point_;  // occurrence counts events at that point
     j["when"] = when_ == TapPhase::kBefore ? "before" : "after";
     j["action"] = DescribeSyscallAction(aimed_);
     return j;
@@ -48,6 +50,7 @@ class AtSyscall final : public FaultObserver {
   const bool contains_;
   const TapPhase when_;
   const long long occurrence_;
+  const std::string point_;
   const SyscallAction aimed_;
   TriggerObserver inner_;
 };
@@ -87,6 +90,10 @@ std::unique_ptr<FaultObserver> MakeFaultObserver(const FaultSchedule& fault,
   if (a.trigger == TriggerType::kSyscall) {
     SyscallTrigger armed = trigger;
     armed.occurrence = a.occurrence;
+    if (!a.syscall_point.empty()) {
+      armed.point = a.syscall_point;
+      armed.occurrence = a.syscall_point_rank;
+    }
     return std::make_unique<AtSyscall>(std::move(armed), action, a.target);
   }
   return std::make_unique<AtMoment>(a.at_us, action, a.target);

@@ -40,7 +40,8 @@ bool TriggerMatches(const SyscallTrigger& t, const TapEvent& e) {
   if (!t.path_glob.empty() && !GlobMatches(t.path_glob, e.path) &&
       (e.path2.empty() || !GlobMatches(t.path_glob, e.path2)))
     return false;
-  return t.contains.empty() || e.bytes.find(t.contains) != std::string::npos;
+  if (!t.contains.empty() && e.bytes.find(t.contains) == std::string::npos) return false;
+  return t.point.empty() || SameEventPoint(SignatureWithoutProcess(EventSignature(e)), t.point);
 }
 
 const std::vector<std::string>& TappedCallNames() {

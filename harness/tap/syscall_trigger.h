@@ -22,6 +22,10 @@ struct SyscallTrigger {
   // The occurrence-th matching event (1 is the first); unset: drawn from the
   // trial's seed among the matches of a fault-free recording run ("random").
   std::optional<long long> occurrence;
+  // Set by crashbench, never by a scenario: only events at this point, by
+  // content (SignatureWithoutProcess of an earlier run's event; SameEventPoint),
+  // match; occurrence then counts among those.
+  std::string point;
 };
 
 // Whether e matches every condition of t (ops, path, bytes). Extra-file

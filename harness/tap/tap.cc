@@ -224,6 +224,11 @@ Status TapAvailable() {
   return kAvailable;
 }
 
+std::string SignatureWithoutProcess(const std::string& signature) {
+  const size_t space = signature.find(' ');
+  return space == std::string::npos ? signature : signature.substr(space + 1);
+}
+
 // Names made by mkstemp(3) or Python's tempfile ("sedw0YMFd", "tmpk3j_x9q2")
 // differ on every run: two paths in the same directory, of the same length,
 // that differ in at least 3 places, all inside one window of at most 12

@@ -56,6 +56,10 @@ std::string EventSignature(const TapEvent& e);
 // "sedsq7Ei2"), which differs on every run of the same program.
 bool SameEventPoint(const std::string& a, const std::string& b);
 
+// "write part-3.jsonl @4096+256 crc=1a2b3c4d": a signature less the process
+// that made the call, which in a pool is whichever worker took the task.
+std::string SignatureWithoutProcess(const std::string& signature);
+
 // What the tap does at a stopped call: the inject layer's SyscallAction
 // (harness/inject/syscall_action.h), so that a Fault can name it.
 using TapAction = SyscallAction;

@@ -69,6 +69,36 @@ TEST(TriggerObserver, FiresAtTheKthMatchOnlyAndRemembersIt) {
   EXPECT_EQ(obs.fired_signature(), "0 write a @?+1 crc=00000000");
 }
 
+// A point crashbench chose from a fault-free run is found by content: in a
+// pool the same bytes may come from another worker, and later or earlier
+// among the matching calls; occurrence counts among the calls at that point.
+TEST(TriggerObserver, APointFiresAtThoseBytesWhicheverProcessAndWhereverInTheRun) {
+  TapEvent theirs = Write(9, "part-2.json", "doc 2");
+  theirs.process = "0.3";
+  theirs.offset = 0;
+  theirs.bytes_crc = 0x1234;
+  SyscallTrigger t;
+  t.path_glob = "part-*";
+  t.point = SignatureWithoutProcess(EventSignature(theirs));
+  EXPECT_EQ(t.point, "write part-2.json @0+5 crc=00001234");
+  t.occurrence = 1;
+  TriggerObserver obs(t, {SyscallAction::kKillCaller}, FaultTarget::kCaller);
+  TapEvent other = Write(1, "part-1.json", "doc 1");
+  other.offset = 0;
+  other.bytes_crc = 0x9999;
+  EXPECT_EQ(obs.OnEvent(other, TapPhase::kBefore).kind, SyscallAction::kRun);
+  TapEvent ours = theirs;
+  ours.seq = 2;
+  ours.process = "0.1";  // another worker took task 2 this time
+  EXPECT_EQ(obs.OnEvent(ours, TapPhase::kBefore).kind, SyscallAction::kKillCaller);
+  ASSERT_TRUE(obs.fired());
+  EXPECT_EQ(obs.fired()->process, "0.1");
+  // The same bytes at another offset are another point.
+  TapEvent moved = theirs;
+  moved.offset = 8;
+  EXPECT_FALSE(TriggerMatches(t, moved));
+}
+
 TEST(TriggerObserver, AfterFiresAtTheSameCallsExitWithItsResult) {
   SyscallTrigger t;
   t.occurrence = 1;
