@@ -131,6 +131,28 @@ TEST_F(CommandSubjectE2E, ExploreVisitsEveryMatchingWriteOnce) {
   EXPECT_EQ(s[0]["summary"]["calibration"]["syscall_matches"].size(), 12u);
 }
 
+// Three children writing at once make their calls in another order on every
+// run: --explore aims each trial at a fault-free run's write by its content,
+// so every write is visited, none is "nondeterministic", and each trial's
+// fault lands on the bytes it names, whichever turn they came in.
+TEST_F(CommandSubjectE2E, ExploreOnConcurrentChildrenVisitsEveryWriteByContent) {
+  const std::string fault = R"({"kind": "sigkill", "target": "caller",
+      "trigger": {"syscall": {"ops": ["write"], "path": "part-*.json"}}})";
+  json s = Run(Scenario("children", "forked", fault), 0, {"--explore"});
+  ASSERT_TRUE(s.is_array()) << last_.err;
+  const json& trials = s[0]["trials"];
+  ASSERT_EQ(trials.size(), 12u) << s[0]["summary"].dump();
+  std::set<std::string> visited;
+  for (const json& t : trials) {
+    EXPECT_FALSE(t.contains("error")) << t.dump();
+    const std::string sig = t["fired"].value("signature", "");
+    ASSERT_NE(sig, "") << t.dump();
+    EXPECT_EQ(sig.substr(sig.find(' ') + 1), t["fired"].value("point", "")) << t.dump();
+    visited.insert(t["fired"].value("point", ""));
+  }
+  EXPECT_EQ(visited.size(), 12u);
+}
+
 TEST_F(CommandSubjectE2E, ChildKilledWhileTheParentExitsZeroIsASilentFailure) {
   json s = Run(Scenario("forked", "forked", KillAtRecord("t1r0-")), 0);
   ASSERT_TRUE(s.is_array()) << last_.err;

@@ -93,7 +93,9 @@ TEST(TapTree, TheWholeTreeIsInACgroupOfItsOwnThatAKillEmptiesAndRemoves) {
     if (e.path == "w") writer = e.process;
   ASSERT_NE(writer, "");
   for (const TapProcessEnd& p : r->processes) {
-    if (p.process == "0" || p.process == writer) EXPECT_EQ(p.end, "killed by SIGKILL") << p.process;
+    if (p.process == "0" || p.process == writer) {
+      EXPECT_EQ(p.end, "killed by SIGKILL") << p.process;
+    }
     EXPECT_FALSE(ProcessExists(p.pid)) << p.process;
   }
   struct stat st;
