@@ -131,7 +131,8 @@ std::string AddRunFindings(const json& baseline, const json& current, const Gate
 
 // Findings about the current run's scenario alone: it did not run, it hit
 // harness errors, a forbidden anomaly appeared.
-void AddScenarioFindings(const json& s, const std::string& name, GateReport* report) {
+void AddScenarioFindings(const json& s, const std::string& name, const std::string& replay_command,
+                         GateReport* report) {
   const json& summary = Field(s, "summary");
   if (summary.is_object() && summary.contains("error"))
     Add(report, Verdict::kHarness, name, "the scenario did not run: " + Str(summary, "error"));
@@ -142,17 +143,19 @@ void AddScenarioFindings(const json& s, const std::string& name, GateReport* rep
   ForbiddenSeen seen = FindForbidden(s);
   if (!seen.trials_by_kind.empty()) {
     const long long trials = ViolationCounts(s).second;
-    std::string msg = "expectation failed (strategy " + Str(s, "strategy") + ", fault " +
-                      Str(s, "fault_label") + "): forbidden";
+    const std::string what =
+        Str(s, "strategy").empty() ? "a command subject" : "strategy " + Str(s, "strategy");
+    std::string msg =
+        "expectation failed (" + what + ", fault " + Str(s, "fault_label") + "): forbidden";
     bool first = true;
     for (const auto& [kind, n] : seen.trials_by_kind) {
       msg += std::string(first ? " " : ", ") + kind + " in " + std::to_string(n) + " of " +
              std::to_string(trials) + " trials";
       first = false;
     }
-    if (seen.first_trial && seen.first_trial->contains("replay"))
-      msg += "\n      replay trial " + Str(*seen.first_trial, "index") + ": " +
-             Str(*seen.first_trial, "replay");
+    if (seen.first_trial)
+      msg += "\n      first in trial " + Str(*seen.first_trial, "index") + ":" +
+             TrialReplayLines(*seen.first_trial, name, replay_command);
     Add(report, Verdict::kBad, name, msg);
   }
 }
@@ -340,7 +343,7 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
   for (const json& s : current["scenarios"]) {
     const std::string name = s["name"].get<std::string>();
     ++report.integrity_compared;
-    AddScenarioFindings(s, name, &report);
+    AddScenarioFindings(s, name, options.replay_command, &report);
 
     auto match = base_by_key.find(ScenarioKey(s));
     if (match == base_by_key.end()) {
@@ -350,7 +353,7 @@ GateReport RunGate(const json& baseline, const json& current, const GateOptions&
     const json& b = *match->second;
     base_by_key.erase(match);
 
-    for (const std::string& message : NewViolationKinds(s, b))
+    for (const std::string& message : NewViolationKinds(options.replay_command, s, b))
       Add(&report, Verdict::kBad, name, message);
     AddRateFinding(s, b, name, options, &report);
     if (!context_diff.empty() || !options.compare_timing || IsFault(s)) continue;

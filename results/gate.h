@@ -43,7 +43,16 @@ struct GateOptions {
   double alpha = 0.01;
   int min_samples = 5;         // a side; with fewer the U test cannot reach p < 0.01 anyway
   bool compare_timing = true;  // false: integrity only (gate --no-timing)
+  // The command that replays a trial of the current run, its "NAME:I"
+  // appended ("/abs/crashbench replay /abs/results.json --trial"); "" prints
+  // only each trial's own rerun line.
+  std::string replay_command;
 };
+
+// How to see a failing trial again: "replay: COMMAND 'NAME:I'" (the damaged
+// bytes) where replay_command is given, then the trial's own rerun line.
+std::string TrialReplayLines(const nlohmann::json& trial, const std::string& scenario,
+                             const std::string& replay_command);
 
 enum class Verdict { kOk, kBad, kInconclusive, kHarness, kNote };
 
@@ -89,7 +98,8 @@ Status CheckGateInput(const nlohmann::json& doc, const std::string& path);
 // shows it and that trial's "replay" command. A counterexample is bad at once,
 // however few trials show it (a rate test cannot tell 0/4 from 1/4). Kinds the
 // scenario forbids are left out: the gate reports those as a failed expectation.
-std::vector<std::string> NewViolationKinds(const nlohmann::json& current_scenario,
+std::vector<std::string> NewViolationKinds(const std::string& replay_command,
+                                           const nlohmann::json& current_scenario,
                                            const nlohmann::json& baseline_scenario);
 
 GateReport RunGate(const nlohmann::json& baseline, const nlohmann::json& current,

@@ -7,6 +7,7 @@
 #include "harness/base/json_file.h"
 #include "harness/contract/anomaly.h"
 #include "results/gate.h"
+#include "results/results.h"
 
 namespace crashbench {
 namespace {
@@ -46,7 +47,18 @@ std::map<std::string, const json*> ViolationKinds(const json& scenario) {
 
 }  // namespace
 
-std::vector<std::string> NewViolationKinds(const json& current, const json& baseline) {
+std::string TrialReplayLines(const json& trial, const std::string& scenario,
+                             const std::string& replay_command) {
+  std::string lines;
+  const std::string index = Str(trial, "index");
+  if (!replay_command.empty())
+    lines += "\n      replay: " + replay_command + " " + ShellQuote(scenario + ":" + index);
+  if (trial.contains("replay")) lines += "\n      rerun:  " + Str(trial, "replay");
+  return lines;
+}
+
+std::vector<std::string> NewViolationKinds(const std::string& replay_command, const json& current,
+                                           const json& baseline) {
   std::set<std::string> forbid;
   for (const json& k : Field(Field(current, "expect"), "forbid"))
     if (k.is_string()) forbid.insert(k.get<std::string>());
@@ -62,8 +74,9 @@ std::vector<std::string> NewViolationKinds(const json& current, const json& base
     std::string message = "new violation: " + kind + " in " + std::to_string(in) + " of " +
                           std::to_string(trials) + " trials, in none of the " +
                           std::to_string(base_trials) + " baseline trials";
-    if (first->is_object())
-      message += "\n      trial " + Str(*first, "index") + ", replay: " + Str(*first, "replay");
+    if (first->is_object() && first->contains("index"))
+      message += "\n      first in trial " + Str(*first, "index") + ":" +
+                 TrialReplayLines(*first, Str(current, "name"), replay_command);
     messages.push_back(message);
   }
   return messages;

@@ -20,7 +20,6 @@
 #include "results/verdict.h"
 
 namespace crashbench {
-namespace {
 
 std::string ShellQuote(const std::string& s) {
   if (s.find_first_not_of(
@@ -31,9 +30,6 @@ std::string ShellQuote(const std::string& s) {
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
-
-// The violation kinds of a set of trials, most frequent first (by trials hit).
-}  // namespace
 
 nlohmann::json MachineContext(const RunOutcome& outcome) {
   struct utsname u {};

@@ -84,4 +84,8 @@ std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, 
 // never a failure.
 int RunExitCode(const RunOutcome& outcome);
 
+// s as one shell word: unchanged when it holds only safe characters, else in
+// single quotes ("it's" -> 'it'\''s').
+std::string ShellQuote(const std::string& s);
+
 }  // namespace crashbench

@@ -1,8 +1,11 @@
 // crashbench gate: the CI gate over two results files (results/gate.h).
+#include <filesystem>
 #include <iostream>
 
 #include "harness/cli/commands.h"
+#include "harness/run/trial_ref.h"
 #include "results/gate.h"
+#include "results/results.h"
 
 namespace crashbench {
 
@@ -28,6 +31,12 @@ int RunGateCommand(const GateCommand& cmd) {
   options.fsync_threshold = cmd.fsync_threshold;
   options.alpha = cmd.alpha;
   options.compare_timing = !cmd.no_timing;
+  // A failing trial's replay line, runnable from any directory.
+  std::error_code ec;
+  const std::filesystem::path current_path = std::filesystem::absolute(cmd.current, ec);
+  options.replay_command = ShellQuote(SelfExecutable()) + " replay " +
+                           ShellQuote(ec ? cmd.current : current_path.lexically_normal().string()) +
+                           " --trial";
   GateReport report = RunGate(*baseline, *current, options);
   std::cout << "gate: " << cmd.current << " against baseline " << cmd.baseline << "\n"
             << report.Render();

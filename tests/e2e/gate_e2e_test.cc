@@ -47,8 +47,13 @@ TEST(GateE2e, WeakenedAtomicRenameFailsTheGateNamingTheAnomalyAndTheReplay) {
                        "sigkill@mid-record): forbidden"))
       << gate.out;
   EXPECT_TRUE(Contains(gate.out, "torn in 3 of 3 trials")) << gate.out;
-  EXPECT_TRUE(Contains(gate.out, "replay trial 0: " + std::string(CRASHBENCH_BINARY) + " run " +
-                                     d.path() + "/weak.json --scenario ar-kill --trial 0"))
+  // Runnable from any directory: the replay that shows the damaged bytes,
+  // then the rerun.
+  EXPECT_TRUE(Contains(gate.out, "replay: " + std::string(CRASHBENCH_BINARY) + " replay " +
+                                     d.path() + "/weak/results.json --trial ar-kill:0"))
+      << gate.out;
+  EXPECT_TRUE(Contains(gate.out, "rerun:  " + std::string(CRASHBENCH_BINARY) + " run " + d.path() +
+                                     "/weak.json --scenario ar-kill --trial 0"))
       << gate.out;
 
   // The unweakened run against itself passes.

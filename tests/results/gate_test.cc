@@ -219,13 +219,17 @@ TEST(Gate, HostNameAndDateDoNotMakeAnotherMachine) {
 TEST(Gate, ExpectationFailureNamesKindTrialsAndReplay) {
   json base = Results(Context(), {FaultScenario("torn", 0, 5, true)});
   json cur = Results(Context(), {FaultScenario("torn", 2, 5, true)});
-  GateReport r = RunGate(base, cur, GateOptions{});
+  GateOptions options;
+  options.replay_command = "/bin/crashbench replay /r/results.json --trial";
+  GateReport r = RunGate(base, cur, options);
   EXPECT_TRUE(Has(r, Verdict::kBad,
                   "ar/sigkill: expectation failed (strategy atomic-rename, fault "
                   "sigkill@mid-record): forbidden torn in 2 of 5 trials"))
       << r.Render();
   EXPECT_TRUE(Has(r, Verdict::kBad,
-                  "replay trial 0: crashbench run s.json --scenario ar/sigkill --trial 0 --keep"))
+                  "first in trial 0:\n      replay: /bin/crashbench replay /r/results.json "
+                  "--trial ar/sigkill:0\n      rerun:  crashbench run s.json --scenario "
+                  "ar/sigkill --trial 0 --keep"))
       << r.Render();
   EXPECT_EQ(r.ExitCode(false), 1);
 }
@@ -240,7 +244,8 @@ TEST(Gate, AViolationKindTheBaselineNeverShowedFailsAtOnceNamingTrialAndReplay) 
                   "trials"))
       << r.Render();
   EXPECT_TRUE(Has(r, Verdict::kBad,
-                  "trial 0, replay: crashbench run s.json --scenario ar/sigkill --trial 0 --keep"))
+                  "first in trial 0:\n      rerun:  crashbench run s.json --scenario ar/sigkill "
+                  "--trial 0 --keep"))
       << r.Render();
   EXPECT_FALSE(Has(r, Verdict::kBad, "violation rate rose")) << "not a rate: " << r.Render();
   EXPECT_EQ(r.ExitCode(false), 1);
