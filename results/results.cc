@@ -20,7 +20,6 @@
 #include "results/verdict.h"
 
 namespace crashbench {
-namespace {
 
 std::string ShellQuote(const std::string& s) {
   if (s.find_first_not_of(
@@ -31,6 +30,16 @@ std::string ShellQuote(const std::string& s) {
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
+
+// Paths in printed commands are absolute, so that they work from any directory.
+std::string AbsolutePath(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+namespace {
 
 // The violation kinds of a set of trials, most frequent first (by trials hit).
 }  // namespace
@@ -60,14 +69,6 @@ nlohmann::json MachineContext(const RunOutcome& outcome) {
 }
 
 namespace {
-
-// Paths in printed commands are absolute, so that they work from any directory.
-std::string AbsolutePath(const std::string& path) {
-  if (path.empty() || path.front() == '/') return path;
-  std::error_code ec;
-  std::filesystem::path abs = std::filesystem::absolute(path, ec);
-  return ec ? path : abs.lexically_normal().string();
-}
 
 std::string Binary(const ReplayInfo& replay) {
   return replay.self_exe.empty() ? "crashbench" : ShellQuote(AbsolutePath(replay.self_exe));

@@ -28,6 +28,12 @@ struct ReplayInfo {
   std::string scratch_parent;
 };
 
+// A word for a shell command line: as is when it needs no quoting, else in
+// single quotes ('\'' for a quote inside).
+std::string ShellQuote(const std::string& s);
+// path made absolute against the current directory, normalised ("" stays "").
+std::string AbsolutePath(const std::string& path);
+
 nlohmann::json MachineContext(const RunOutcome& outcome);
 // The results document, streamed trial by trial (spilled trials are read back
 // from outcome.spill_path one at a time).

@@ -132,12 +132,23 @@ TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
   }
   EXPECT_TRUE(smaller) << r.out;
   EXPECT_TRUE(s.forbid.count(AnomalyKind::kTorn));
-  // The printed scenario reproduces the kind: run it, torn appears, the run fails.
-  CommandResult again =
-      RunCrashbench({"run", "small.json", "--no-progress", "--out", "o2"}, d.path());
+  // "reproduce with" names this binary and the written file absolutely, like
+  // run's replay lines, so it works from any directory with no crashbench on PATH.
+  const std::string label = "reproduce with: ";
+  const size_t at = r.err.find(label);
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string line =
+      r.err.substr(at + label.size(), r.err.find('\n', at) - at - label.size());
+  EXPECT_EQ(line, std::string(CRASHBENCH_BINARY) + " run " + d.path() + "/small.json") << r.err;
+  // The printed scenario reproduces the kind: run the printed line's words from
+  // another directory, torn appears, the run fails.
+  ASSERT_EQ(::mkdir((d.path() + "/elsewhere").c_str(), 0755), 0);
+  CommandResult again = RunCrashbench(
+      {"run", d.path() + "/small.json", "--no-progress", "--out", "o2"}, d.path() + "/elsewhere");
   EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
   EXPECT_GT(
-      Load(d.path() + "/o2/results.json")["scenarios"][0]["summary"]["anomalies"].value("torn", 0),
+      Load(d.path() + "/elsewhere/o2/results.json")["scenarios"][0]["summary"]["anomalies"].value(
+          "torn", 0),
       0);
 }
 
