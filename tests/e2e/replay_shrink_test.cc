@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "harness/base/sys.h"
@@ -104,6 +105,61 @@ TEST(Replay, ARetryTaskTrialReplaysUnderItsOwnPolicy) {
   ASSERT_NE(at, std::string::npos) << r.out;
   EXPECT_TRUE(
       RemoveTree(r.out.substr(at + marker.size(), r.out.find(')', at) - at - marker.size())).ok());
+}
+
+// What "reproduced" compares, against a results file edited to say what the
+// original trial showed: the firing place and the verdict always; the kinds
+// no expectation names only with one process. Two naive workers, duplicate
+// forbidden, killed at the 5th mid-record; the replay shows neither hang nor
+// duplicate, which the edits claim for the original.
+class ReplayVerdict : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    d_.Write("s.json", R"([{"name":"two","strategy":"naive","workers":2,
+      "workload":{"tasks":4,"records_per_task":4,"record_bytes":64},"expect":{"forbid":["duplicate"]},
+      "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":5}},"trials":1,"seed":4},
+      {"name":"one","strategy":"naive","workers":1,
+      "workload":{"tasks":4,"records_per_task":4,"record_bytes":64},"expect":{"forbid":["duplicate"]},
+      "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":5}},"trials":1,"seed":4}])");
+    CommandResult run = RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d_.path());
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  }
+  // Replays trial 0 of `scenario` from a copy of the results with edit applied to it.
+  std::string Replay(int scenario, const std::function<void(json&)>& edit) {
+    json results = Load(d_.path() + "/o/results.json");
+    json& trial = results["scenarios"][scenario]["trials"][0];
+    edit(trial);
+    d_.Write("edited.json", results.dump());
+    const std::string name = results["scenarios"][scenario]["name"];
+    CommandResult r = RunCrashbench(
+        {"replay", "edited.json", "--trial", name + ":0", "--scratch", d_.path()}, d_.path());
+    return r.out + r.err;
+  }
+  ScratchDir d_;
+};
+
+TEST_F(ReplayVerdict, AKindNoExpectationNamesMayDifferWithSeveralProcesses) {
+  const std::string out = Replay(0, [](json& t) { t["anomalies"]["hang"] = 1; });
+  EXPECT_TRUE(Contains(out, "reproduced: the same verdict (guarantees held)")) << out;
+  EXPECT_TRUE(Contains(out, "-hang")) << out;
+  EXPECT_FALSE(Contains(out, "NOT reproduced")) << out;
+}
+
+TEST_F(ReplayVerdict, WithOneProcessEveryViolationKindMustMatch) {
+  const std::string out = Replay(1, [](json& t) { t["anomalies"]["hang"] = 1; });
+  EXPECT_TRUE(Contains(out, "NOT reproduced exactly: the violation kinds differ (-hang")) << out;
+}
+
+TEST_F(ReplayVerdict, ABrokenGuaranteeTheReplayDoesNotShowIsNotReproduced) {
+  const std::string out = Replay(0, [](json& t) { t["anomalies"]["duplicate"] = 1; });
+  EXPECT_TRUE(Contains(out, "NOT reproduced")) << out;
+  EXPECT_TRUE(Contains(out, "original guarantees broken: duplicate, replay guarantees held"))
+      << out;
+}
+
+TEST_F(ReplayVerdict, AFaultThatFiredElsewhereIsNotReproduced) {
+  const std::string out = Replay(0, [](json& t) { t["fired"]["occurrence"] = 9; });
+  EXPECT_TRUE(Contains(out, "NOT reproduced: the fault fired elsewhere")) << out;
 }
 
 TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
