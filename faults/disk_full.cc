@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <memory>
@@ -36,6 +37,8 @@ namespace {
 
 constexpr const char* kFillerName = "/.crashbench-filler";
 
+std::string TmpfsOptions(long long bytes) { return "size=" + std::to_string(bytes) + ",mode=0755"; }
+
 Status MountTmpfs(const std::string& dir, long long bytes) {
   if (::geteuid() != 0) return Status::Error("not running as root");
   // A mount namespace of the trial's own: the mount is seen only by the trial
@@ -43,7 +46,7 @@ Status MountTmpfs(const std::string& dir, long long bytes) {
   if (::unshare(CLONE_NEWNS) != 0) return ErrnoStatus("unshare(CLONE_NEWNS)", errno);
   if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     return ErrnoStatus("making / private in the new mount namespace", errno);
-  const std::string opts = "size=" + std::to_string(bytes) + ",mode=0755";
+  const std::string opts = TmpfsOptions(bytes);
   if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0)
     return ErrnoStatus("mount -t tmpfs " + dir, errno);
   return Status::Ok();
@@ -52,13 +55,20 @@ Status MountTmpfs(const std::string& dir, long long bytes) {
 // The output directory is a small tmpfs; the target fills it at the trigger.
 class TmpfsScene final : public FaultScene {
  public:
-  explicit TmpfsScene(std::string dir) : FaultScene("tmpfs"), dir_(std::move(dir)) {}
-  // The filler is removed before the verifier reads: it is not output.
-  void BeforeReading() override { ::unlink((dir_ + kFillerName).c_str()); }
+  TmpfsScene(std::string dir, long long bytes)
+      : FaultScene("tmpfs"), dir_(std::move(dir)), bytes_(bytes) {}
+  // The room comes back before the verifier reads or a restart runs (the
+  // filesystem its full size again, the filler, which is not output, gone).
+  void BeforeReading() override {
+    (void)::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV,
+                  TmpfsOptions(bytes_).c_str());
+    ::unlink((dir_ + kFillerName).c_str());
+  }
   Status TearDown() override;
 
  private:
   std::string dir_;
+  long long bytes_;
 };
 
 Status TmpfsScene::TearDown() {
@@ -85,8 +95,32 @@ Status TmpfsScene::TearDown() {
   return result;
 }
 
-// Fills the filesystem of dir up to ENOSPC.
+// Makes the tmpfs at dir full at once: remounted at the size it holds now.
+// One system call, after which every allocation in it fails, for every
+// process; filling it by writing takes milliseconds, during which the other
+// workers write on, and how far they got depended on the scheduler (a replay
+// of the same point saw a full disk or none). A write already inside the
+// kernel, or into a page a file already has, may still succeed, as on any
+// full filesystem. Retried while others allocate between the count and the
+// remount (the kernel refuses a size below what is in use).
+bool ShrinkToUsed(const std::string& dir) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    struct statfs st {};
+    if (::statfs(dir.c_str(), &st) != 0) return false;
+    const long long used = static_cast<long long>(st.f_blocks - st.f_bfree) * st.f_bsize;
+    const std::string opts = "size=" + std::to_string(used);
+    if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV, opts.c_str()) ==
+        0)
+      return true;
+    if (errno != EINVAL) return false;
+  }
+  return false;
+}
+
+// Fills the filesystem of dir up to ENOSPC: at once where it can be
+// remounted, else by writing a filler file.
 void FillFilesystem(const std::string& dir) {
+  if (ShrinkToUsed(dir)) return;
   static char zeros[1 << 16];
   UniqueFd fd(::open((dir + kFillerName).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!fd.valid()) return;
@@ -134,9 +168,10 @@ Result<std::unique_ptr<FaultScene>> DiskFullFault::PrepareScene(const SceneReque
   std::unique_ptr<FaultScene> scene = std::make_unique<FaultScene>("injected");
   if (request.method != "injected") {
     // Sized well above what the fault-free workload writes.
-    Status mounted = MountTmpfs(request.dir, 2 * request.bytes_needed + (1 << 20));
+    const long long bytes = 2 * request.bytes_needed + (1 << 20);
+    Status mounted = MountTmpfs(request.dir, bytes);
     if (mounted.ok()) {
-      scene = std::make_unique<TmpfsScene>(request.dir);
+      scene = std::make_unique<TmpfsScene>(request.dir, bytes);
     } else if (request.method == "tmpfs") {
       return Status::Error("disk-full method tmpfs is not possible here: " + mounted.message() +
                            " (it needs root and permission to mount; method auto falls back to "

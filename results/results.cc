@@ -31,6 +31,14 @@ std::string ShellQuote(const std::string& s) {
   return q + "'";
 }
 
+// Paths in printed commands are absolute, so that they work from any directory.
+std::string AbsolutePath(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
 nlohmann::json MachineContext(const RunOutcome& outcome) {
   struct utsname u {};
   ::uname(&u);
@@ -56,14 +64,6 @@ nlohmann::json MachineContext(const RunOutcome& outcome) {
 }
 
 namespace {
-
-// Paths in printed commands are absolute, so that they work from any directory.
-std::string AbsolutePath(const std::string& path) {
-  if (path.empty() || path.front() == '/') return path;
-  std::error_code ec;
-  std::filesystem::path abs = std::filesystem::absolute(path, ec);
-  return ec ? path : abs.lexically_normal().string();
-}
 
 std::string Binary(const ReplayInfo& replay) {
   return replay.self_exe.empty() ? "crashbench" : ShellQuote(AbsolutePath(replay.self_exe));

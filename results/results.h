@@ -28,6 +28,12 @@ struct ReplayInfo {
   std::string scratch_parent;
 };
 
+// A word for a shell command line: as is when it needs no quoting, else in
+// single quotes ('\'' for a quote inside).
+std::string ShellQuote(const std::string& s);
+// path made absolute against the current directory, normalised ("" stays "").
+std::string AbsolutePath(const std::string& path);
+
 nlohmann::json MachineContext(const RunOutcome& outcome);
 // The results document, streamed trial by trial (spilled trials are read back
 // from outcome.spill_path one at a time).
@@ -83,9 +89,5 @@ std::string RenderFailures(const RunOutcome& outcome, const ReplayInfo& replay, 
 // interrupted, else 0. A demonstration not shown (expect.show) is reported,
 // never a failure.
 int RunExitCode(const RunOutcome& outcome);
-
-// s as one shell word: unchanged when it holds only safe characters, else in
-// single quotes ("it's" -> 'it'\''s').
-std::string ShellQuote(const std::string& s);
 
 }  // namespace crashbench

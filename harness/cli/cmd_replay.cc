@@ -36,6 +36,89 @@ std::set<std::string> ViolationKinds(const AnomalyCounts& counts) {
   return kinds;
 }
 
+// Where the fault fired, less what varies from run to run (pids, the moment):
+// the point and its occurrence, the record count, the role, the fault and its
+// method. "never" when it did not fire.
+std::string FiringPlace(const nlohmann::json& fired) {
+  if (!fired.is_object()) return "never";
+  nlohmann::json place = nlohmann::json::object();
+  for (const char* key : {"fault", "method", "point", "occurrence", "role", "after_records"})
+    if (fired.contains(key)) place[key] = fired[key];
+  return place.dump();
+}
+
+// The trial's verdict on its scenario's expectations: the guarantees it broke
+// (forbidden kinds seen) and the demonstrations it showed.
+std::string Verdict(const Scenario& s, const AnomalyCounts& counts) {
+  std::string broke, showed;
+  for (const std::string& k : ViolationKinds(counts)) {
+    const AnomalyKind kind = *AnomalyFromName(k);
+    if (s.forbid.count(kind)) (broke += broke.empty() ? "" : ", ") += k;
+    if (s.show.count(kind)) (showed += showed.empty() ? "" : ", ") += k;
+  }
+  return "guarantees " + (broke.empty() ? std::string("held") : "broken: " + broke) +
+         (s.show.empty() ? "" : "; shown: " + (showed.empty() ? std::string("none") : showed));
+}
+
+// "+interleaved -torn": the violation kinds only the replay showed, only the original.
+std::string KindsDiff(const AnomalyCounts& original, const AnomalyCounts& replay) {
+  const std::set<std::string> a = ViolationKinds(original), b = ViolationKinds(replay);
+  std::string diff;
+  for (const std::string& k : b)
+    if (!a.count(k)) (diff += diff.empty() ? "+" : " +") += k;
+  for (const std::string& k : a)
+    if (!b.count(k)) (diff += diff.empty() ? "-" : " -") += k;
+  return diff;
+}
+
+// Processes of the original's first run: more than one, and what each had
+// done when the fault fired was up to the kernel's scheduler.
+int ProcessCount(const nlohmann::json& trial) {
+  int n = 0;
+  for (const nlohmann::json& p : trial.value("processes", nlohmann::json::array()))
+    n += p.value("role", "").rfind("restart-", 0) != 0;
+  return n;
+}
+
+// Whether the replay reproduced the trial, and how closely. Reproduced means:
+// the fault fired at the same place, and the trial's verdict is the same (the
+// guarantees it broke, the demonstrations it showed). With several processes
+// the violation kinds no expectation names may differ (which records each had
+// in flight or buffered when the fault fired is the scheduler's choice, and a
+// replay repeats the seed and the firing, not the schedule): said, with the
+// difference. A single process, or a scenario without expectations, must
+// show the same violation kinds.
+void PrintVerdict(const TrialRef& ref, const TrialResult& t, const AnomalyCounts& original) {
+  const Scenario& s = ref.scenario;
+  const std::string fired_then = FiringPlace(ref.trial.value("fired", nlohmann::json()));
+  const std::string fired_now = FiringPlace(t.fired);
+  const TriggerType trig = s.fault.trigger.type;
+  const bool at_a_moment = trig == TriggerType::kRandom || trig == TriggerType::kAfterMs;
+  const int processes = ProcessCount(ref.trial);
+  const bool expectations = !s.forbid.empty() || !s.show.empty();
+  if (!t.error.empty())
+    std::cout << "  NOT reproduced: the replay failed (harness error above)\n";
+  else if (!at_a_moment && fired_then != fired_now)
+    std::cout << "  NOT reproduced: the fault fired elsewhere (original: " << fired_then
+              << "; replay: " << fired_now << ")\n";
+  else if (t.counts == original)
+    std::cout << "  reproduced: the same anomaly counts\n";
+  else if (ViolationKinds(t.counts) == ViolationKinds(original))
+    std::cout << "  reproduced: the same violation kinds (counts differ)\n";
+  else if (expectations && processes > 1 && Verdict(s, t.counts) == Verdict(s, original))
+    std::cout << "  reproduced: the same verdict (" << Verdict(s, original)
+              << ") with the fault at the same place; the violation kinds no expectation names "
+                 "differ ("
+              << KindsDiff(original, t.counts) << "): what the other " << processes - 1
+              << " process" << (processes == 2 ? "" : "es")
+              << " had written or buffered when the fault fired depends on how the kernel "
+                 "scheduled them, which a replay does not repeat\n";
+  else
+    std::cout << "  NOT reproduced exactly: the violation kinds differ ("
+              << KindsDiff(original, t.counts) << "; original " << Verdict(s, original)
+              << ", replay " << Verdict(s, t.counts) << ")\n";
+}
+
 // The original trial's outcome beside the replay's, and whether it reproduced.
 void PrintReproduction(const TrialRef& ref, const TrialResult& t) {
   const Scenario& s = ref.scenario;
@@ -45,20 +128,14 @@ void PrintReproduction(const TrialRef& ref, const TrialResult& t) {
             << "  replay:   fired " << t.fired.dump() << "\n"
             << "            anomalies: " << Counts(t.counts) << "\n";
   if (!t.error.empty()) std::cout << "  harness error: " << t.error << "\n";
-  if (t.counts == original)
-    std::cout << "  reproduced: the same anomaly counts\n";
-  else if (ViolationKinds(t.counts) == ViolationKinds(original))
-    std::cout << "  reproduced: the same violation kinds (counts differ)\n";
-  else
-    std::cout << "  NOT reproduced exactly: the violation kinds differ\n";
+  PrintVerdict(ref, t, original);
   const TriggerType trig = s.fault.trigger.type;
   if (s.fault.kind != "none" && (trig == TriggerType::kRandom || trig == TriggerType::kAfterMs))
     std::cout << "  note: this fault fires at a moment (" << t.fired.value("at_us", -1LL)
               << " us into the run), not at a byte: the replay reuses the moment, so the processes "
                  "may be "
                  "elsewhere when it comes and the damage can differ. Point and after_records "
-                 "triggers replay "
-                 "exactly.\n";
+                 "triggers fire at the same place in a replay.\n";
 }
 
 // The damage, from the kept files: one dump per (file, offset), every kind found there named.

@@ -24,6 +24,7 @@
 #include "harness/run/runner.h"
 #include "harness/run/trial_ref.h"
 #include "results/load_results.h"
+#include "results/results.h"
 
 namespace crashbench {
 namespace {
@@ -208,8 +209,10 @@ int RunShrinkCommand(const ShrinkCommand& cmd) {
       std::cerr << "crashbench: cannot write " << cmd.out << ": " << st.message() << "\n";
       return 3;
     }
-    std::cerr << "scenario written to " << cmd.out << "; reproduce with: crashbench run " << cmd.out
-              << "\n";
+    // Absolute, like run's replay lines: the line works from any directory.
+    const std::string file = ShellQuote(AbsolutePath(cmd.out));
+    std::cerr << "scenario written to " << file
+              << "; reproduce with: " << ShellQuote(SelfExecutable()) << " run " << file << "\n";
   }
   std::cout << text;
   return sh.interrupted ? 3 : 0;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "harness/base/sys.h"
@@ -106,6 +107,61 @@ TEST(Replay, ARetryTaskTrialReplaysUnderItsOwnPolicy) {
       RemoveTree(r.out.substr(at + marker.size(), r.out.find(')', at) - at - marker.size())).ok());
 }
 
+// What "reproduced" compares, against a results file edited to say what the
+// original trial showed: the firing place and the verdict always; the kinds
+// no expectation names only with one process. Two naive workers, duplicate
+// forbidden, killed at the 5th mid-record; the replay shows neither hang nor
+// duplicate, which the edits claim for the original.
+class ReplayVerdict : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    d_.Write("s.json", R"([{"name":"two","strategy":"naive","workers":2,
+      "workload":{"tasks":4,"records_per_task":4,"record_bytes":64},"expect":{"forbid":["duplicate"]},
+      "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":5}},"trials":1,"seed":4},
+      {"name":"one","strategy":"naive","workers":1,
+      "workload":{"tasks":4,"records_per_task":4,"record_bytes":64},"expect":{"forbid":["duplicate"]},
+      "fault":{"kind":"sigkill","trigger":{"point":"mid-record","occurrence":5}},"trials":1,"seed":4}])");
+    CommandResult run = RunCrashbench({"run", "s.json", "--no-progress", "--out", "o"}, d_.path());
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  }
+  // Replays trial 0 of `scenario` from a copy of the results with edit applied to it.
+  std::string Replay(int scenario, const std::function<void(json&)>& edit) {
+    json results = Load(d_.path() + "/o/results.json");
+    json& trial = results["scenarios"][scenario]["trials"][0];
+    edit(trial);
+    d_.Write("edited.json", results.dump());
+    const std::string name = results["scenarios"][scenario]["name"];
+    CommandResult r = RunCrashbench(
+        {"replay", "edited.json", "--trial", name + ":0", "--scratch", d_.path()}, d_.path());
+    return r.out + r.err;
+  }
+  ScratchDir d_;
+};
+
+TEST_F(ReplayVerdict, AKindNoExpectationNamesMayDifferWithSeveralProcesses) {
+  const std::string out = Replay(0, [](json& t) { t["anomalies"]["hang"] = 1; });
+  EXPECT_TRUE(Contains(out, "reproduced: the same verdict (guarantees held)")) << out;
+  EXPECT_TRUE(Contains(out, "-hang")) << out;
+  EXPECT_FALSE(Contains(out, "NOT reproduced")) << out;
+}
+
+TEST_F(ReplayVerdict, WithOneProcessEveryViolationKindMustMatch) {
+  const std::string out = Replay(1, [](json& t) { t["anomalies"]["hang"] = 1; });
+  EXPECT_TRUE(Contains(out, "NOT reproduced exactly: the violation kinds differ (-hang")) << out;
+}
+
+TEST_F(ReplayVerdict, ABrokenGuaranteeTheReplayDoesNotShowIsNotReproduced) {
+  const std::string out = Replay(0, [](json& t) { t["anomalies"]["duplicate"] = 1; });
+  EXPECT_TRUE(Contains(out, "NOT reproduced")) << out;
+  EXPECT_TRUE(Contains(out, "original guarantees broken: duplicate, replay guarantees held"))
+      << out;
+}
+
+TEST_F(ReplayVerdict, AFaultThatFiredElsewhereIsNotReproduced) {
+  const std::string out = Replay(0, [](json& t) { t["fired"]["occurrence"] = 9; });
+  EXPECT_TRUE(Contains(out, "NOT reproduced: the fault fired elsewhere")) << out;
+}
+
 TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
   ScratchDir d;
   d.Write("s.json", R"({"name":"ptf","strategy":"per-task-file","workers":2,
@@ -132,12 +188,23 @@ TEST(Shrink, FindsASmallerWorkloadThatStillTearsAndPrintsARunnableScenario) {
   }
   EXPECT_TRUE(smaller) << r.out;
   EXPECT_TRUE(s.forbid.count(AnomalyKind::kTorn));
-  // The printed scenario reproduces the kind: run it, torn appears, the run fails.
-  CommandResult again =
-      RunCrashbench({"run", "small.json", "--no-progress", "--out", "o2"}, d.path());
+  // "reproduce with" names this binary and the written file absolutely, like
+  // run's replay lines, so it works from any directory with no crashbench on PATH.
+  const std::string label = "reproduce with: ";
+  const size_t at = r.err.find(label);
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string line =
+      r.err.substr(at + label.size(), r.err.find('\n', at) - at - label.size());
+  EXPECT_EQ(line, std::string(CRASHBENCH_BINARY) + " run " + d.path() + "/small.json") << r.err;
+  // The printed scenario reproduces the kind: run the printed line's words from
+  // another directory, torn appears, the run fails.
+  ASSERT_EQ(::mkdir((d.path() + "/elsewhere").c_str(), 0755), 0);
+  CommandResult again = RunCrashbench(
+      {"run", d.path() + "/small.json", "--no-progress", "--out", "o2"}, d.path() + "/elsewhere");
   EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
   EXPECT_GT(
-      Load(d.path() + "/o2/results.json")["scenarios"][0]["summary"]["anomalies"].value("torn", 0),
+      Load(d.path() + "/elsewhere/o2/results.json")["scenarios"][0]["summary"]["anomalies"].value(
+          "torn", 0),
       0);
 }
 
