@@ -21,6 +21,7 @@ struct RunOptions {
   std::optional<int> only_trial;              // run just this trial index (replay)
   std::optional<long long> random_window_us;  // replay: the window the original run drew from
   bool explore = false;        // point triggers: one trial per reachable (point, occurrence)
+  long long max_states = 0;    // power loss: crash states checked per trial at most; 0 default
   std::string scratch_parent;  // default: $TMPDIR or /tmp
   std::string self_exe;        // the crashbench binary (spawn mode)
   bool progress = false;       // draw a progress line on stderr

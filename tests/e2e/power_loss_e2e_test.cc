@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "harness/tap/tap.h"
 #include "tests/e2e/e2e_util.h"
@@ -141,6 +142,22 @@ TEST(PowerLossE2e, APythonSubjectWithoutFsyncFailsUnderLazyfsAndWithItHoldsUnder
     EXPECT_EQ(t.crash_states["violating"], 0)
         << out.scenarios[i].scenario.name << ": " << t.power_loss.dump();
   }
+}
+
+TEST(PowerLossE2e, MaxStatesOnTheCommandLineBoundsEveryTrial) {
+  SKIP_WITHOUT_TAP();
+  ScratchDir d;
+  d.Write("pl.json", AtomicRename("capped", R"({"fsync":"none"})", "ext4-ordered"));
+  CommandResult run = RunCrashbench(
+      {"run", "pl.json", "--out", "out", "--no-progress", "--max-states", "7"}, d.path());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("/7 states]"), std::string::npos) << run.out;
+  Result<std::string> text = ReadFileToString(d.path() + "/out/results.json");
+  ASSERT_TRUE(text.ok());
+  const nlohmann::json trial = nlohmann::json::parse(*text)["scenarios"][0]["trials"][0];
+  EXPECT_EQ(trial["crash_states"]["checked"], 7) << trial.dump();
+  EXPECT_EQ(trial["crash_states"]["stopped_by"], "max-states");
+  EXPECT_EQ(trial["power_loss"]["model"], "ext4-ordered");
 }
 
 TEST(PowerLossE2e, TheGateFailsWhenTheDirectoryFsyncGoes) {
