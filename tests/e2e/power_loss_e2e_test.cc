@@ -185,5 +185,33 @@ TEST(PowerLossE2e, TheGateFailsWhenTheDirectoryFsyncGoes) {
       << gate.out;
 }
 
+// The same scenario before and after a change that drops the directory
+// fsync: the change is stood for by running dirsync off and writing the
+// baseline's options into its results, so that the gate matches the two. A
+// violation kind the baseline never showed fails at once, with no forbid.
+TEST(PowerLossE2e, AViolationKindNewAgainstTheBaselineFailsTheGateAtOnce) {
+  SKIP_WITHOUT_TAP();
+  ScratchDir d;
+  d.Write("base.json", AtomicRename("ar", R"({"fsync":"task","dirsync":"on"})", "ext4-ordered"));
+  d.Write("weak.json", AtomicRename("ar", R"({"fsync":"task","dirsync":"off"})", "ext4-ordered"));
+  for (const char* which : {"base", "weak"}) {
+    CommandResult run = RunCrashbench(
+        {"run", std::string(which) + ".json", "--out", which, "--no-progress"}, d.path());
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  }
+  Result<std::string> text = ReadFileToString(d.path() + "/weak/results.json");
+  ASSERT_TRUE(text.ok());
+  nlohmann::json weak = nlohmann::json::parse(*text);
+  weak["scenarios"][0]["options"]["dirsync"] = "on";
+  d.Write("weak/changed.json", weak.dump());
+  CommandResult gate =
+      RunCrashbench({"gate", "--baseline", "base/results.json", "weak/changed.json"}, d.path());
+  EXPECT_EQ(gate.exit_code, 1) << gate.out << gate.err;
+  EXPECT_NE(gate.out.find("new violation: lost-acked in 1 of 1 trials, in none of the 1 baseline "
+                          "trials"),
+            std::string::npos)
+      << gate.out;
+}
+
 }  // namespace
 }  // namespace crashbench::testing
