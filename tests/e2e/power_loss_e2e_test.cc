@@ -160,6 +160,21 @@ TEST(PowerLossE2e, MaxStatesOnTheCommandLineBoundsEveryTrial) {
   EXPECT_EQ(trial["power_loss"]["model"], "ext4-ordered");
 }
 
+// A run the models cannot represent (a symlink) is inconclusive: no crash
+// state is judged, and the results say why.
+TEST(PowerLossE2e, ARunTheModelsCannotRepresentIsInconclusiveNotJudged) {
+  SKIP_WITHOUT_TAP();
+  RunOutcome out = RunAll({Parse(R"({"name":"symlink","subject":{"command":["sh","-c",
+    "ln -s nowhere link"]},"verify":{"oracle":"records","layout":"per-task"},
+    "workload":{"tasks":1,"records_per_task":1,"record_bytes":8},
+    "fault":{"kind":"power-loss","model":"lazyfs"},"trials":1})")});
+  const TrialResult& t = out.scenarios.at(0).trials.at(0);
+  EXPECT_TRUE(t.inconclusive) << t.power_loss.dump();
+  EXPECT_TRUE(t.crash_states.is_null());
+  EXPECT_NE(t.power_loss.value("why", "").find("cannot be modelled"), std::string::npos)
+      << t.power_loss.dump();
+}
+
 TEST(PowerLossE2e, TheGateFailsWhenTheDirectoryFsyncGoes) {
   SKIP_WITHOUT_TAP();
   ScratchDir d;
