@@ -13,6 +13,7 @@ std::unique_ptr<Fault> MakePipeBrokenFault();
 std::unique_ptr<Fault> MakeDiskFullFault();
 std::unique_ptr<Fault> MakeEioFault();
 std::unique_ptr<Fault> MakeShortWriteFault();
+std::unique_ptr<Fault> MakePowerLossFault();
 
 const std::vector<FaultInfo>& AllFaults() {
   static const std::vector<FaultInfo> kFaults = {
@@ -26,6 +27,7 @@ const std::vector<FaultInfo>& AllFaults() {
       {"disk-full", &MakeDiskFullFault},
       {"eio", &MakeEioFault},
       {"short-write", &MakeShortWriteFault},
+      {"power-loss", &MakePowerLossFault},
   };
   return kFaults;
 }

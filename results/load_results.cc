@@ -64,6 +64,29 @@ struct Checker {
     return Status::Ok();
   }
 
+  // A power-loss trial's crash-state counts: every count present and
+  // non-negative, per_s a non-negative number.
+  Status CrashStates(const json& t, const std::string& at) const {
+    if (!t.contains("crash_states")) return Status::Ok();
+    const std::string field = at + ".crash_states";
+    const json& c = t["crash_states"];
+    if (!c.is_object())
+      return Fail(field, "must be an object {enumerated, distinct, checked, violating, per_s}", c);
+    for (const char* key : {"enumerated", "distinct", "checked", "violating"})
+      RETURN_IF_ERROR(Count(c, key, field, true));
+    if (!c.contains("per_s")) return Missing(field + ".per_s", "a non-negative number");
+    RETURN_IF_ERROR(Typed(
+        c, "per_s", field, [](const json& v) { return v.is_number() && v.get<double>() >= 0; },
+        "must be a non-negative number"));
+    RETURN_IF_ERROR(Typed(
+        c, "complete", field, [](const json& v) { return v.is_boolean(); },
+        "must be true or false"));
+    if (c["checked"].get<long long>() > c["distinct"].get<long long>() ||
+        c["violating"].get<long long>() > c["checked"].get<long long>())
+      return Fail(field, "must hold violating <= checked <= distinct", c);
+    return Status::Ok();
+  }
+
   Status Trial(const json& t, const std::string& at) const {
     if (!t.is_object()) return Fail(at, "must be a trial object", t);
     RETURN_IF_ERROR(Count(t, "index", at, true));
@@ -83,6 +106,11 @@ struct Checker {
       RETURN_IF_ERROR(Typed(t, key, at, IsString, "must be a string"));
     for (const char* key : {"details", "processes"})
       RETURN_IF_ERROR(Typed(t, key, at, IsArray, "must be an array"));
+    RETURN_IF_ERROR(CrashStates(t, at));
+    RETURN_IF_ERROR(Typed(t, "power_loss", at, IsObject, "must be an object"));
+    RETURN_IF_ERROR(Typed(
+        t, "inconclusive", at, [](const json& v) { return v.is_boolean(); },
+        "must be true or false"));
     return Status::Ok();
   }
 

@@ -35,6 +35,23 @@ FaultTarget UsualTarget(const FaultSpec& f) {
   return f.trigger.type == TriggerType::kSyscall ? FaultTarget::kCaller : FaultTarget::kWorker;
 }
 
+// Power loss: " [289/342 states]", crash states with a violation / checked,
+// summed over the trials, and how many trials were inconclusive; "" otherwise.
+std::string CrashStatesCell(const std::vector<TrialResult>& trials) {
+  long long violating = 0, checked = 0;
+  int inconclusive = 0;
+  for (const TrialResult& t : trials) {
+    inconclusive += t.inconclusive;
+    if (!t.crash_states.is_object()) continue;
+    violating += t.crash_states.value("violating", 0LL);
+    checked += t.crash_states.value("checked", 0LL);
+  }
+  if (checked == 0 && inconclusive == 0) return "";
+  std::string s = " [" + std::to_string(violating) + "/" + std::to_string(checked) + " states";
+  if (inconclusive) s += ", " + std::to_string(inconclusive) + " inconclusive";
+  return s + "]";
+}
+
 }  // namespace
 
 std::string TableCell(const ScenarioResult& sr) {
@@ -51,6 +68,7 @@ std::string TableCell(const ScenarioResult& sr) {
     if (errors) cell += " (" + std::to_string(errors) + " harness errors)";
     std::vector<std::string> worst = WorstKinds(sr.trials, 2);
     for (size_t i = 0; i < worst.size(); ++i) cell += (i ? "," : " ") + worst[i];
+    cell += CrashStatesCell(sr.trials);
     if (sr.scenario.fault.target != UsualTarget(sr.scenario.fault))
       cell += " (" + std::string(FaultTargetName(sr.scenario.fault.target)) + ")";
     if (!sr.expectation_held())

@@ -115,11 +115,18 @@ Status ParseTrigger(const json& j, TriggerSpec* t, const Where& w) {
 }
 
 Status ParseFault(const json& j, FaultSpec* f, const Where& w) {
-  RETURN_IF_ERROR(CheckKeys(j, {"kind", "target", "trigger", "method"}, w, "fault"));
+  if (!j.is_object()) return w.Error("fault", "must be a JSON object");
   RETURN_IF_ERROR(GetString(j, "kind", &f->kind, w, "fault"));
   if (!FindFault(f->kind))
     return w.Error("fault.kind", "unknown fault '" + Excerpt(f->kind) +
                                      "' (valid faults: " + FaultNameList() + ")");
+  const std::unique_ptr<Fault> fault = FindFault(f->kind)->make();
+  std::vector<std::string> keys = {"kind", "method"};
+  if (!fault->whole_run()) keys.insert(keys.end(), {"target", "trigger"});
+  for (const FaultOption& o : fault->options()) keys.emplace_back(o.key);
+  RETURN_IF_ERROR(CheckWholeRunFault(j, *fault, w.Prefix()));
+  RETURN_IF_ERROR(CheckKeys(j, keys, w, "fault"));
+  RETURN_IF_ERROR(ParseFaultOptions(j, *fault, w.Prefix(), &f->options));
   RETURN_IF_ERROR(GetString(j, "method", &f->method, w, "fault"));
   std::vector<std::string> methods;
   for (const FaultMethod& m : FindFault(f->kind)->make()->methods()) methods.emplace_back(m.name);
@@ -247,7 +254,8 @@ Result<Scenario> ParseOne(const json& j, const std::string& source, size_t index
   // A command's default target at a moment: the whole tree (a syscall
   // trigger's is the caller, as for every subject).
   if (s.subject && j.contains("fault") && !j["fault"].contains("target") &&
-      s.fault.trigger.type != TriggerType::kSyscall)
+      s.fault.trigger.type != TriggerType::kSyscall &&
+      !FindFault(s.fault.kind)->make()->whole_run())
     s.fault.target = FaultTarget::kTree;
   v = s.trials;
   RETURN_IF_ERROR(GetInt(j, "trials", 1, 1000000, &v, w, ""));
@@ -276,16 +284,18 @@ Status ValidateScenario(Scenario* s) {
   if (s->deadline_ms < 1) return Status::Error("deadline_ms must be at least 1");
   if (s->workload.tasks < 1 || s->workload.records_per_task < 1 || s->workload.record_bytes < 1)
     return Status::Error("workload sizes must be at least 1");
-  const bool faulty = s->fault.kind != "none";
-  if (faulty && s->fault.trigger.type == TriggerType::kNone)
-    return Status::Error("fault '" + s->fault.kind +
-                         "' needs a trigger (after_records, after_ms, random, point or syscall)");
-  if (!faulty && s->fault.trigger.type != TriggerType::kNone)
-    return Status::Error("fault 'none' takes no trigger");
   const FaultInfo* fault = FindFault(s->fault.kind);
   if (!fault)
     return Status::Error("unknown fault '" + s->fault.kind + "' (valid faults: " + FaultNameList() +
                          ")");
+  const bool faulty = s->fault.kind != "none";
+  const bool whole_run = fault->make()->whole_run();
+  if (faulty && !whole_run && s->fault.trigger.type == TriggerType::kNone)
+    return Status::Error("fault '" + s->fault.kind +
+                         "' needs a trigger (after_records, after_ms, random, point or syscall)");
+  if ((!faulty || whole_run) && s->fault.trigger.type != TriggerType::kNone)
+    return Status::Error("fault '" + s->fault.kind + "' takes no trigger");
+  RETURN_IF_ERROR(ResolveFaultOptions(*fault->make(), &s->fault.options));
   const bool at_syscall = faulty && s->fault.trigger.type == TriggerType::kSyscall;
   if (at_syscall)
     RETURN_IF_ERROR(CheckSyscallFault(s->fault.kind, *fault->make(), s->fault.target,
@@ -297,7 +307,7 @@ Status ValidateScenario(Scenario* s) {
         "resume 'skip-existing' skips tasks whose output file exists: it needs a "
         "strategy with one file per task (per-task-file, atomic-rename), not '" +
         s->strategy + "'");
-  if (!at_syscall && IsCommandTarget(s->fault.target))
+  if (!at_syscall && !whole_run && IsCommandTarget(s->fault.target))
     return Status::Error("fault target '" + std::string(FaultTargetName(s->fault.target)) +
                          "' is a process of a command subject's tree (the built-in pool's "
                          "targets: " +
@@ -344,36 +354,6 @@ Result<std::vector<Scenario>> LoadScenarioFile(const std::string& path, const Js
   Result<json> j = ReadJsonFile(path, limits);
   if (!j.ok()) return j.status();
   return ScenariosFromJson(*j, path);
-}
-
-nlohmann::json FaultToJson(const FaultSpec& f) {
-  json j = {{"kind", f.kind}};
-  if (f.kind == "none") return j;
-  if (f.method != "auto") j["method"] = f.method;
-  j["target"] = std::string(FaultTargetName(f.target));
-  json t = json::object();
-  switch (f.trigger.type) {
-    case TriggerType::kNone:
-      break;
-    case TriggerType::kAfterRecords:
-      t["after_records"] = f.trigger.after_records;
-      break;
-    case TriggerType::kAfterMs:
-      t["after_ms"] = f.trigger.after_ms;
-      break;
-    case TriggerType::kRandom:
-      t["random"] = true;
-      break;
-    case TriggerType::kPoint:
-      t["point"] = std::string(FaultPointName(f.trigger.point));
-      if (f.trigger.occurrence) t["occurrence"] = *f.trigger.occurrence;
-      break;
-    case TriggerType::kSyscall:
-      t["syscall"] = SyscallTriggerToJson(f.trigger.syscall.value_or(SyscallTrigger{}));
-      break;
-  }
-  j["trigger"] = t;
-  return j;
 }
 
 nlohmann::json ScenarioToJson(const Scenario& s) {

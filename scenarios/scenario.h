@@ -48,6 +48,9 @@ struct FaultSpec {
   std::string method = "auto";
   FaultTarget target = FaultTarget::kWorker;
   TriggerSpec trigger;
+  // The fault's own keys (Fault::options()), defaults filled in: power-loss's
+  // "model", "states", ... Values as text ("states": "200").
+  std::map<std::string, std::string> options;
 };
 
 enum class StartMethod { kFork, kSpawn };
@@ -127,7 +130,19 @@ Status CheckScenarioName(const std::string& name);
 Status ValidateScenario(Scenario* scenario);
 
 nlohmann::json ScenarioToJson(const Scenario& s);
+// scenarios/fault_spec.cc: the fault object as results keep it and a scenario
+// file takes it; a whole-run fault has no target and no trigger, its options beside kind.
 nlohmann::json FaultToJson(const FaultSpec& f);
+// The keys of a fault object beside "kind", "method", "target", "trigger":
+// the fault's own options (Fault::options()), checked against their values;
+// defaults filled in. `where` prefixes each error ("x.json: scenario 'a'").
+Status ParseFaultOptions(const nlohmann::json& j, const Fault& fault, const std::string& where,
+                         std::map<std::string, std::string>* out);
+// Checks options against fault.options() and fills in the defaults (for
+// scenarios built in code, and by ParseFaultOptions).
+Status ResolveFaultOptions(const Fault& fault, std::map<std::string, std::string>* options);
+// A whole-run fault (Fault::whole_run()) refuses a target or a trigger.
+Status CheckWholeRunFault(const nlohmann::json& j, const Fault& fault, const std::string& where);
 // "none", "sigkill@mid-record", "sigkill@random", "sigkill@after-100-records",
 // "sigkill@write#3"
 std::string FaultLabel(const FaultSpec& f);

@@ -1,5 +1,6 @@
 // How scenarios and their parts are named: the rule for a scenario's name,
 // the names of start methods, policies and resume modes, and fault labels.
+#include "faults/registry.h"
 #include "scenarios/scenario.h"
 #include "scenarios/syscall_trigger_spec.h"
 
@@ -81,6 +82,21 @@ std::string_view StartMethodHelp(StartMethod m) {
 std::string FaultLabel(const FaultSpec& f) {
   if (f.kind == "none") return "none";
   std::string label = f.kind + "@";
+  // A whole-run fault: its first option's value, then each other option
+  // that is not its default ("power-loss@lazyfs/states=100").
+  const FaultInfo* info = FindFault(f.kind);
+  if (info && info->make()->whole_run()) {
+    const std::vector<FaultOption> options = info->make()->options();
+    for (size_t i = 0; i < options.size(); ++i) {
+      auto it = f.options.find(std::string(options[i].key));
+      const std::string value = it == f.options.end() ? "" : it->second;
+      if (i == 0)
+        label += value.empty() ? std::string(options[i].values.front()) : value;
+      else if (!value.empty() && value != options[i].values.front())
+        label += "/" + std::string(options[i].key) + "=" + value;
+    }
+    return label;
+  }
   switch (f.trigger.type) {
     case TriggerType::kNone:
       label += "?";

@@ -197,6 +197,18 @@ Status ValidateSubjectScenario(const Scenario& s, const Fault& fault) {
     return Status::Error(
         "start_method, on_worker_death and resume are the built-in pool's: a command subject "
         "has its own (use \"restart\": true to run it again after the fault)");
+  if (s.fault.kind != "none" && fault.whole_run()) {
+    if (s.subject->verify.kind != OracleKind::kRecords)
+      return Status::Error("fault '" + s.fault.kind +
+                           "' judges each crash state with the record verifier: it needs "
+                           "\"verify\": {\"oracle\": \"records\"} (the oracle here is '" +
+                           std::string(OracleName(s.subject->verify.kind)) + "')");
+    if (s.subject->restart)
+      return Status::Error("fault '" + s.fault.kind +
+                           "' judges the crash states of one recorded run: it takes no "
+                           "\"restart\"");
+    return CheckFaultHostable(fault, s.fault.method, s.fault.trigger.type, kCommandSubjectHost);
+  }
   if (s.fault.kind != "none") {
     const std::string target(FaultTargetName(s.fault.target));
     if (!IsCommandTarget(s.fault.target))

@@ -39,8 +39,8 @@ struct SubjectSpec {
 // What a command subject offers the faults aimed at it: a signal to any of
 // its processes, and a stop at any of its file-changing system calls (the
 // syscall tap). No hook inside the program, no result pipe of the harness's.
-inline constexpr FaultHost kCommandSubjectHost = {"a command subject",
-                                                  {FaultNeed::kSignal, FaultNeed::kSyscallStop}};
+inline constexpr FaultHost kCommandSubjectHost = {
+    "a command subject", {FaultNeed::kSignal, FaultNeed::kSyscallStop, FaultNeed::kRecordedRun}};
 
 // The top-level keys that belong to a command subject, and those that belong
 // to a built-in strategy only.

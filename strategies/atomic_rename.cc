@@ -1,5 +1,6 @@
 // atomic-rename: each task writes a temp file in the output directory,
-// flushes, fsyncs, renames it over its final name, then fsyncs the directory.
+// flushes, fsyncs, renames it over its final name, then fsyncs the directory
+// (option dirsync: auto, the default, when fsync is not none; on; off).
 //
 // Models: the write-temp-then-rename recipe (folly::writeFileAtomic, Python's
 // tempfile + os.replace). The final name appears only with complete contents,
@@ -57,7 +58,10 @@ class AtomicRename final : public Strategy {
     }
     ctx.Point(FaultPoint::kAfterRename);
     // The rename itself is durable only once the directory is synced.
-    if (c.fsync() != FsyncMode::kNone) {
+    // dirsync: "auto" (the default) ties it to fsync, as before the option
+    // existed; "on" and "off" set it alone, so each missing fsync shows.
+    const std::string dirsync = c.options.count("dirsync") ? c.options.at("dirsync") : "auto";
+    if (dirsync == "on" || (dirsync == "auto" && c.fsync() != FsyncMode::kNone)) {
       ctx.Point(FaultPoint::kBeforeFsync);
       StageTimer t(ctx.clock(), Stage::kFsync);
       RETURN_IF_ERROR(FsyncDir(c.dir));

@@ -81,6 +81,10 @@ const std::vector<StrategyInfo>& AllStrategies() {
        Layout::kPerTask,
        "temp file, fsync, rename, fsync the directory",
        {FsyncOption("task"),
+        {"dirsync",
+         {"auto", "on", "off"},
+         "fsync the directory after the rename: auto (when fsync is not none, as always); on; "
+         "off (the rename is then durable only once something else commits it)"},
         {"commit",
          {"rename", "direct-write-UNSAFE-test-only"},
          "rename (the strategy); direct-write-UNSAFE-test-only writes the final name directly, a "

@@ -56,6 +56,12 @@ void ListFaults() {
     std::vector<std::string_view> methods;
     for (const FaultMethod& m : fault->methods()) methods.push_back(m.name);
     ListChoices("method", methods, "", 6);
+    if (fault->whole_run()) std::cout << "      no target, no trigger: the whole run\n";
+    for (const FaultOption& o : fault->options()) {
+      std::vector<std::string_view> values = o.values;
+      if (o.accepts_count) values.push_back("N");
+      ListChoices(o.key, values, o.help, 6);
+    }
   }
   std::cout << "fault targets: " << kFaultTargetNames << "\n";
   std::cout << "fault points: " << FaultPointNameList() << "\n";

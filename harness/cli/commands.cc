@@ -201,6 +201,7 @@ int RunRunCommand(const RunCommand& cmd) {
   opt.only_trial = cmd.trial;
   opt.random_window_us = cmd.random_window_us;
   opt.explore = cmd.explore;
+  opt.max_states = cmd.max_states;
   opt.scratch_parent = cmd.scratch_parent;
   opt.self_exe = SelfExe();
   opt.progress = !cmd.no_progress && ::isatty(STDERR_FILENO);

@@ -21,6 +21,7 @@ struct RunCommand {
   std::optional<std::string> start_method;
   std::string out_dir;
   std::optional<long long> random_window_us;
+  long long max_states = 0;  // --max-states: power loss, crash states a trial checks at most
   bool explore = false;
   std::string scratch_parent;
   bool no_progress = false;

@@ -84,6 +84,11 @@ CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
       ->add_option("--random-window-us", run.random_window_us,
                    "Replay: the window random moments were drawn from")
       ->check(Between(1, 1LL << 50));
+  run_cmd
+      ->add_option("--max-states", run.max_states,
+                   "Power loss: crash states each trial checks at most (default 100000; a "
+                   "scenario's \"states\": N bounds it further)")
+      ->check(Between(1, 1LL << 40));
   run_cmd->add_option("--scratch", run.scratch_parent,
                       "Parent directory for scratch directories (default $TMPDIR or /tmp)");
   run_cmd->add_flag("--no-progress", run.no_progress, "Never draw the progress line");

@@ -21,7 +21,9 @@ constexpr std::array<std::string_view, kNumFaultNeeds> kNeedDescriptions = {
     "the supervisor's end of a worker's result pipe",
     "a failing system call (an injected errno at the target's write, fsync and close)",
     "a real method's own set-up in the trial (a mount, a cgroup)",
-    "the target stopped at a system call by the syscall tap"};
+    "the target stopped at a system call by the syscall tap",
+    "the whole run recorded by the syscall tap (every file operation and acknowledgement, in "
+    "order)"};
 }  // namespace
 
 std::string_view FaultPointName(FaultPoint p) { return kPointNames[static_cast<size_t>(p)]; }

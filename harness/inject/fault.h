@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,8 +69,10 @@ enum class FaultNeed : uint8_t {
   kFailingSyscall,  // the target's own write, fsync and close calls fail with an injected errno
   kOwnSetUp,        // a real method with a set-up of its own in the trial (a mount, a cgroup)
   kSyscallStop,     // the target stopped at a system call by the syscall tap
+  kRecordedRun,     // every file operation of the whole run recorded by the tap, in one order,
+                    // with the acknowledgements among them (power loss replays it)
 };
-inline constexpr int kNumFaultNeeds = 6;
+inline constexpr int kNumFaultNeeds = 7;
 // For messages: "a signal to the target process".
 std::string_view FaultNeedDescription(FaultNeed n);
 
@@ -135,14 +138,16 @@ struct FaultHost {
   FaultNeeds offers;
 };
 // The built-in worker pool (harness/subject/pool.h) hosts every need but a
-// stop at a system call (it does not run under the syscall tap, yet): its
-// workers run the fault agent, it holds every process's pidfd and reads every
-// worker's result pipe, and strategy code consults the injected errors. It is
+// stop at a system call: its workers run the fault agent, it holds every
+// process's pidfd and reads every worker's result pipe, and strategy code
+// consults the injected errors. A recorded run is the pool run whole under
+// the syscall tap (its supervisor a traced function, its acknowledgements
+// written to a watched ack file); no fault acts in such a run. It is
 // declared here, below the scenarios validated against it.
 inline constexpr FaultHost kBuiltInPoolHost = {
     "the built-in pool",
     {FaultNeed::kSignal, FaultNeed::kInProcessHook, FaultNeed::kResultPipe,
-     FaultNeed::kFailingSyscall, FaultNeed::kOwnSetUp}};
+     FaultNeed::kFailingSyscall, FaultNeed::kOwnSetUp, FaultNeed::kRecordedRun}};
 
 // What the process a fault acts in offers it (FireInSelf): the in-process half
 // of its subject.
@@ -156,6 +161,16 @@ class TargetProcess {
 
  protected:
   ~TargetProcess() = default;
+};
+
+// A key a fault takes beside "kind" in a scenario ("model": "lazyfs"). The
+// value is one of `values` (the first is the default), or, when
+// accepts_count, a positive integer too (kept as its decimal text).
+struct FaultOption {
+  std::string_view key;
+  std::vector<std::string_view> values;
+  bool accepts_count = false;
+  std::string_view help;
 };
 
 // One way of producing a fault, and what it needs beyond the fault's own needs.
@@ -216,6 +231,18 @@ class Fault {
   // trigger): kill, abort, exit, fail with an errno, cut the length. nullopt:
   // it cannot act at a system call.
   virtual std::optional<SyscallAction> at_syscall() const { return std::nullopt; }
+  // True for a fault that is the whole run, not an event in it (power loss:
+  // its crash points are every cut of the recorded run). It takes no target
+  // and no trigger, and a scenario that gives one is refused.
+  virtual bool whole_run() const { return false; }
+  // The keys it takes beside "kind" (model options), validated by the
+  // scenario parser; none by default.
+  virtual std::vector<FaultOption> options() const { return {}; }
+  // Whether the options, each valid alone and defaults filled in, go
+  // together; an error names the clash.
+  virtual Status CheckOptions(const std::map<std::string, std::string>&) const {
+    return Status::Ok();
+  }
 
   // The ways this fault can be produced, "auto" first: "auto" takes a real
   // method where the machine allows it and falls back to the one that always

@@ -173,6 +173,7 @@ void Runner::PlanScenario(size_t si, TrialScheduler& scheduler) {
     t.plan.seed = TrialSeed(s.seed, i);
     t.plan.dir = root_ + "/" + std::to_string(si) + "-" + std::to_string(i);
     t.plan.self_exe = options_.self_exe;
+    t.plan.max_states = options_.max_states;
     if (!visits.empty()) t.plan.explore = visits[static_cast<size_t>(i)];
     t.into = &sr;
     t.scenario_index = si;

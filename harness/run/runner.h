@@ -25,6 +25,7 @@ struct RunOptions {
   // may make them in another order)
   std::optional<std::vector<std::string>> syscall_matches;
   bool explore = false;        // point triggers: one trial per reachable (point, occurrence)
+  long long max_states = 0;    // power loss: crash states checked per trial at most; 0 default
   std::string scratch_parent;  // default: $TMPDIR or /tmp
   std::string self_exe;        // the crashbench binary (spawn mode)
   bool progress = false;       // draw a progress line on stderr

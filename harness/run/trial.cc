@@ -144,9 +144,9 @@ void JudgeRuns(const SubjectRuns& runs, const Scenario& s, const Fault& impl, Tr
 // Everything between the fault scene's preparation and its tear-down; sets
 // result->error when the harness could not finish the trial.
 void RunAndVerify(const TrialPlan& plan, const FaultSchedule& fault, FaultScene* scene,
-                  const Fault& impl, TrialResult* result) {
+                  const Fault& impl, TrialResult* result, const std::string& ack_file = "") {
   const Scenario& s = *plan.scenario;
-  std::unique_ptr<Subject> subject = MakePoolSubject(s, plan.dir, plan.self_exe);
+  std::unique_ptr<Subject> subject = MakePoolSubject(s, plan.dir, plan.self_exe, ack_file);
   Result<SubjectOutcome> first = subject->Run(fault);
   if (!first.ok()) {
     result->error = first.status().message();
@@ -191,6 +191,17 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
   fault.armed.impl = fault_info->name == "none" ? nullptr : impl.get();
   if (s.subject) {  // no scene: the tap fails a command's calls itself
     RunCommandTrial(plan, fault, &result);
+    return result;
+  }
+  if (fault.armed.impl && RecordsTheRun(*impl)) {  // power loss: a recorded fault-free run
+    const std::unique_ptr<Fault> none = FindFault("none")->make();
+    const FaultSchedule no_fault;
+    RunRecordedPoolTrial(
+        plan,
+        [&](const std::string& ack_file, TrialResult* r) {
+          RunAndVerify(plan, no_fault, nullptr, *none, r, ack_file);
+        },
+        &result);
     return result;
   }
   Result<std::unique_ptr<FaultScene>> scene = PrepareScene(s, plan.dir, fault.armed.impl);

@@ -79,6 +79,14 @@ struct TrialResult {
   long long records_visible = 0;
   long long spill_offset = -1;  // where its full JSON line starts in the spill file
   int trial_pgid = 0;           // the process group the trial ran in (its supervisor's pid)
+  // A power-loss trial (a fault that needs a recorded run): the crash states
+  // {"enumerated","distinct","checked","violating","per_s","complete"}, and
+  // {"model","cuts","states_with","examples","recording"}; null otherwise.
+  nlohmann::json crash_states;
+  nlohmann::json power_loss;
+  // The recorded log did not replay to the bytes on disk: the crash states
+  // were not judged (power_loss.why says why).
+  bool inconclusive = false;
   long long violations() const;
   long long count(AnomalyKind kind) const;
 };
@@ -98,6 +106,7 @@ struct TrialPlan {
   std::string dir;                      // the scratch directory, created by the caller
   std::string self_exe;
   const Calibration* calibration = nullptr;  // the scenario's, when it has one
+  long long max_states = 0;  // power loss: crash states checked at most (--max-states); 0 default
 };
 
 // A trial running in its own child process.

@@ -5,6 +5,7 @@
 
 #include "harness/base/sys.h"
 #include "harness/oracle/oracle.h"
+#include "harness/persist/fs_state.h"
 #include "harness/run/trial_internal.h"
 #include "harness/subject/command_subject.h"
 
@@ -125,7 +126,16 @@ void RunCommandTrial(const TrialPlan& plan, const FaultSchedule& fault, TrialRes
   }
   Result<std::optional<DirSnapshot>> old_state =
       SnapshotIf(s.subject->verify.kind == OracleKind::kOldOrNew, plan.dir);
-  Result<SubjectOutcome> first = old_state.ok() ? subject.Run(fault) : old_state.status();
+  // Power loss: the run is recorded fault-free, from the state setup left.
+  const bool record = fault.armed.impl && RecordsTheRun(*fault.armed.impl);
+  Result<FsState> initial = record ? SnapshotFsState(plan.dir) : FsState{};
+  if (!initial.ok()) {
+    result->error = initial.status().message();
+    return;
+  }
+  if (record) subject.RecordForPowerLoss();
+  Result<SubjectOutcome> first =
+      old_state.ok() ? subject.Run(record ? FaultSchedule{} : fault) : old_state.status();
   if (!first.ok()) {
     result->error = first.status().message();
     return;
@@ -158,6 +168,8 @@ void RunCommandTrial(const TrialPlan& plan, const FaultSchedule& fault, TrialRes
   ListProcesses(runs, s, 0, &result->processes);
   result->counts = CountAnomalies(result->anomalies);
   AccountTasks(runs, acked, s.workload.tasks, result);
+  if (record && !runs.first.hang)
+    JudgeRecordedRun(plan, *initial, subject.LastEventsWithAcks(), true, result);
 }
 
 }  // namespace crashbench::trial_internal

@@ -3,13 +3,16 @@
 // Private to harness/run.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "harness/persist/fs_state.h"
 #include "harness/run/trial.h"
 #include "harness/subject/subject.h"
+#include "harness/tap/tap.h"
 
 namespace crashbench::trial_internal {
 
@@ -36,5 +39,20 @@ void AccountTasks(const SubjectRuns& runs, const std::set<long long>& acked, lon
 // fault, the restart, the oracle. Sets result->error when the harness could
 // not finish it.
 void RunCommandTrial(const TrialPlan& plan, const FaultSchedule& fault, TrialResult* result);
+
+// Power loss (trial_power_loss.cc). Whether the fault is judged on a
+// recorded run rather than injected into one.
+bool RecordsTheRun(const Fault& fault);
+// The recorded run's log (events from the tap, acks among them as lines of
+// an extra watched file) checked against the directory and its crash states
+// judged; adds crash_states, power_loss and the findings to *result, or marks
+// it inconclusive.
+void JudgeRecordedRun(const TrialPlan& plan, const FsState& initial,
+                      const std::vector<TapEvent>& events, bool skip_fsync, TrialResult* result);
+// The pool's fault-free trial body (run and verify), told where to append
+// its acknowledgements.
+using RecordedBody = std::function<void(const std::string& ack_file, TrialResult* result)>;
+// Runs body as a traced function and judges the recording.
+void RunRecordedPoolTrial(const TrialPlan& plan, const RecordedBody& body, TrialResult* result);
 
 }  // namespace crashbench::trial_internal

@@ -79,6 +79,9 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
   if (!r.error.empty()) j["error"] = r.error;
   if (!r.stderr_head.empty()) j["stderr"] = r.stderr_head;
   if (r.resumed_tasks >= 0) j["resumed_tasks"] = r.resumed_tasks;
+  if (!r.crash_states.is_null()) j["crash_states"] = r.crash_states;
+  if (!r.power_loss.is_null()) j["power_loss"] = r.power_loss;
+  if (r.inconclusive) j["inconclusive"] = true;
   if (with_internals) {
     j["point_counts"] = r.observed.trigger_sites.ToJson();
     if (!r.observed.syscall_matches.empty()) j["syscall_matches"] = r.observed.syscall_matches;
@@ -107,6 +110,9 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
   r.kept_dir = j.value("kept_dir", "");
   r.error = j.value("error", "");
   r.stderr_head = j.value("stderr", "");
+  r.crash_states = j.value("crash_states", nlohmann::json());
+  r.power_loss = j.value("power_loss", nlohmann::json());
+  r.inconclusive = j.value("inconclusive", false);
   if (j.contains("details"))
     for (const auto& d : j["details"]) r.anomalies.push_back(AnomalyFromJson(d));
   if (j.contains("anomalies")) r.counts = j["anomalies"].get<AnomalyCounts>();

@@ -71,7 +71,8 @@ TapCommand CommandSubject::MakeCommand(const std::vector<std::string>& argv,
   // A content-addressed trigger matches on the bytes, in fault-free runs too
   // (calibration counts the matches).
   const std::optional<SyscallTrigger>& trigger = s_.fault.trigger.syscall;
-  cmd.keep_bytes = trigger && !trigger->contains.empty();
+  cmd.keep_bytes = record_ || (trigger && !trigger->contains.empty());
+  cmd.skip_fsync = record_;
   return cmd;
 }
 
@@ -126,10 +127,34 @@ Result<SubjectOutcome> CommandSubject::RunOnce(const FaultSchedule& fault,
   if (!re_text.empty()) re.emplace(re_text);
   Result<std::string> bytes = ReadFileToString(ack_path);
   const long long cut = observer->AcksCountUpTo();
+  last_acks_.clear();
   for (const Ack& a : AcksFromEvents(tapped->events, ack_path, bytes.ok() ? *bytes : "", re))
-    if (cut <= 0 || a.event_seq < cut) o.acks.emplace_back(a.task, 0);
+    if (cut <= 0 || a.event_seq < cut) {
+      o.acks.emplace_back(a.task, 0);
+      last_acks_.emplace_back(a.task, a.event_seq);
+    }
   last_events_ = std::move(tapped->events);
   return o;
+}
+
+std::vector<TapEvent> CommandSubject::LastEventsWithAcks() const {
+  std::vector<TapEvent> out;
+  size_t next = 0;
+  for (const TapEvent& e : last_events_) {
+    if (!e.extra) out.push_back(e);
+    for (; next < last_acks_.size() && last_acks_[next].second == e.seq; ++next) {
+      TapEvent ack;
+      ack.seq = e.seq;
+      ack.call = "write";
+      ack.path = "acks";
+      ack.extra = true;
+      ack.bytes = std::to_string(last_acks_[next].first) + "\n";
+      ack.length = static_cast<long long>(ack.bytes.size());
+      ack.result = ack.length;
+      out.push_back(std::move(ack));
+    }
+  }
+  return out;
 }
 
 Status CommandSubject::WriteAckedFile(const std::set<long long>& acked) const {

@@ -55,6 +55,15 @@ class CommandSubject final : public Subject {
   // The last run's events, in order (calibration reads the matches of the
   // trigger from them).
   const std::vector<TapEvent>& last_events() const { return last_events_; }
+  // Power loss: the runs keep every write's bytes and skip fsync-like calls
+  // (the persistence model supplies durability).
+  void RecordForPowerLoss() { record_ = true; }
+  bool recording() const { return record_; }
+  // The last run's events with the events on extra files (the ack file,
+  // standard output) replaced by one write of "<task>\n" to the extra file
+  // "acks" per acknowledgement, right after the event that completed it:
+  // the log a persistence model reads (harness/persist/from_tap.h).
+  std::vector<TapEvent> LastEventsWithAcks() const;
   // A file holding every task acknowledged by the runs so far, one per line
   // (what a command oracle gets); written by WriteAckedFile.
   std::string acked_file() const { return side_dir_ + "/acked"; }
@@ -69,6 +78,8 @@ class CommandSubject final : public Subject {
   const std::string out_dir_;
   const std::string side_dir_;
   std::vector<TapEvent> last_events_;
+  std::vector<std::pair<long long, long long>> last_acks_;  // (task, event seq)
+  bool record_ = false;
 };
 
 }  // namespace crashbench

@@ -3,6 +3,7 @@
 // reports. Worker slots are in pool_workers.cc, the fault in pool_fault.cc.
 #include "harness/subject/pool.h"
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <set>
@@ -30,6 +31,11 @@ Status Supervisor::SetUp() {
   region_ = std::make_unique<FaultRegion>(std::move(*region));
   RETURN_IF_ERROR(MakePipe(&fire_r_, &fire_w_));
   RETURN_IF_ERROR(SetNonBlocking(fire_r_.get()));
+  if (!c_.ack_file.empty()) {
+    ack_file_ = UniqueFd(
+        ::open(c_.ack_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0644));
+    if (!ack_file_.valid()) return ErrnoStatus("cannot create " + c_.ack_file, errno);
+  }
   strategy_ = c_.strategy->make();
   RETURN_IF_ERROR(strategy_->SetUp(c_.strategy_config, *this).Annotate("strategy set-up"));
   workers_.resize(static_cast<size_t>(c_.workers));

@@ -43,13 +43,20 @@ struct PoolConfig {
   std::string self_exe;      // the crashbench binary, for spawn mode
   WorkerDeathPolicy on_worker_death = WorkerDeathPolicy::kFailPool;
   std::set<long long> skip_tasks;  // a restart: tasks not dispatched at all
+  // When set, the supervisor appends "<task>\n" to this file at each
+  // acknowledgement as it takes it: a recorded run (the syscall tap watching
+  // the file) then has every ack in its one order of events, after the
+  // worker's calls that committed the task. "" writes nothing.
+  std::string ack_file;
 };
 
 // One run of the pool; its outcome carries PoolStats.
 Result<SubjectOutcome> RunPool(const PoolConfig& config);
 
 // The pool as a Subject, configured from the scenario, writing into dir.
+// ack_file: PoolConfig::ack_file.
 std::unique_ptr<Subject> MakePoolSubject(const Scenario& s, const std::string& dir,
-                                         const std::string& self_exe);
+                                         const std::string& self_exe,
+                                         const std::string& ack_file = "");
 
 }  // namespace crashbench

@@ -51,8 +51,10 @@ class PoolSubject final : public Subject {
 }  // namespace
 
 std::unique_ptr<Subject> MakePoolSubject(const Scenario& s, const std::string& dir,
-                                         const std::string& self_exe) {
-  return std::make_unique<PoolSubject>(PoolConfigFor(s, dir, self_exe));
+                                         const std::string& self_exe, const std::string& ack_file) {
+  PoolConfig pc = PoolConfigFor(s, dir, self_exe);
+  pc.ack_file = ack_file;
+  return std::make_unique<PoolSubject>(std::move(pc));
 }
 
 }  // namespace crashbench

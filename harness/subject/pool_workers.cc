@@ -187,6 +187,10 @@ void Supervisor::HandleFrame(WorkerSlot& w, const std::string& frame) {
   }
   if (j.contains("ack")) {
     const long long task = j["ack"].get<long long>();
+    if (ack_file_.valid()) {
+      const std::string line = std::to_string(task) + "\n";
+      (void)WriteFull(ack_file_.get(), line.data(), line.size());  // the tap reads the call
+    }
     const long long now = Elapsed();
     out_.acks.emplace_back(task, now);
     stats_.task_latency_us.push_back(now - w.dispatched_us);

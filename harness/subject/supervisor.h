@@ -104,6 +104,7 @@ class Supervisor final : public PoolHost {
   std::unique_ptr<Strategy> strategy_;
   std::unique_ptr<FaultRegion> region_;
   UniqueFd fire_r_, fire_w_;
+  UniqueFd ack_file_;  // PoolConfig::ack_file, when set
   std::vector<int> shared_fds_;
   std::vector<WorkerSlot> workers_;
   std::unique_ptr<Child> writer_;

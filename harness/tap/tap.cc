@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <sstream>
@@ -44,6 +45,8 @@ struct ChildPlan {
   int stdio[3] = {-1, -1, -1};
   int go_read = -1, err_write = -1;
   const char* cwd = nullptr;
+  const std::function<int()>* body = nullptr;  // set: run it instead of exec
+  std::vector<int> keep;                       // the body's own descriptors, kept open
 };
 
 void BuildEnv(const TapCommand& cmd, ChildPlan* p) {
@@ -82,6 +85,10 @@ void BuildEnv(const TapCommand& cmd, ChildPlan* p) {
                   const_cast<sock_filter*>(p.filter.data())};
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(errno);
   if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) fail(errno);
+  if (p.body) {
+    ::close(p.err_write);  // started: from here on the body's failures are its own
+    ::_exit((*p.body)());
+  }
   ::execvpe(p.argv[0], p.argv.data(), p.envp.data());
   fail(errno);
   ::_exit(127);  // not reached: fail exits
@@ -159,13 +166,12 @@ std::string EventSignature(const TapEvent& e) {
   return s;
 }
 
-Result<TapOutcome> RunTapped(const TapCommand& cmd, TapObserver& observer) {
-  if (cmd.argv.empty()) return Status::Error("tap: no command to run");
-  ChildPlan plan;
-  std::vector<std::string> argv = cmd.argv;
-  for (std::string& a : argv) plan.argv.push_back(a.data());
-  plan.argv.push_back(nullptr);
-  BuildEnv(cmd, &plan);
+namespace {
+
+// Starts the child of `plan` (argv and env filled in, or a body), seizes it
+// and traces it and every process it starts until they all ended.
+Result<TapOutcome> StartAndTrace(const TapCommand& cmd, ChildPlan& plan, TapObserver& observer,
+                                 const std::string& what) {
   plan.filter = tap_internal::BuildSeccompFilter();
   plan.stdio[1] = cmd.stdout_fd;
   plan.stdio[2] = cmd.stderr_fd;
@@ -179,6 +185,7 @@ Result<TapOutcome> RunTapped(const TapCommand& cmd, TapObserver& observer) {
   plan.go_read = go_read.get();
   plan.err_write = err_write.get();
   std::vector<int> keep = {go_read.get(), err_write.get()};
+  keep.insert(keep.end(), plan.keep.begin(), plan.keep.end());
   for (int fd : plan.stdio)
     if (fd >= 0) keep.push_back(fd);
   SubreaperScope subreaper;
@@ -203,8 +210,28 @@ Result<TapOutcome> RunTapped(const TapCommand& cmd, TapObserver& observer) {
   int err = 0;
   ::fcntl(err_read.get(), F_SETFL, O_NONBLOCK);
   if (::read(err_read.get(), &err, sizeof err) == static_cast<ssize_t>(sizeof err))
-    return ErrnoStatus("tap: cannot run " + cmd.argv[0], err);
+    return ErrnoStatus("tap: cannot run " + what, err);
   return out;
+}
+
+}  // namespace
+
+Result<TapOutcome> RunTapped(const TapCommand& cmd, TapObserver& observer) {
+  if (cmd.argv.empty()) return Status::Error("tap: no command to run");
+  ChildPlan plan;
+  std::vector<std::string> argv = cmd.argv;
+  for (std::string& a : argv) plan.argv.push_back(a.data());
+  plan.argv.push_back(nullptr);
+  BuildEnv(cmd, &plan);
+  return StartAndTrace(cmd, plan, observer, cmd.argv[0]);
+}
+
+Result<TapOutcome> RunTappedFunction(const TapCommand& cmd, const std::vector<int>& keep_fds,
+                                     const std::function<int()>& body, TapObserver& observer) {
+  ChildPlan plan;
+  plan.body = &body;
+  plan.keep = keep_fds;
+  return StartAndTrace(cmd, plan, observer, "a traced function");
 }
 
 Status TapAvailable() {

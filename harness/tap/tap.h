@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -134,6 +135,17 @@ struct TapOutcome {
 // processes it started (their process group, and a cgroup of their own where
 // one can be made).
 Result<TapOutcome> RunTapped(const TapCommand& cmd, TapObserver& observer);
+
+// The same for a function in a forked child of this process instead of a
+// command: the child takes cmd's stdio and cwd (not argv or env: it is a
+// copy of this process) and keep_fds (every other descriptor above 2 is
+// closed), waits for the tracer, installs the tap's filter and exits with
+// what body returns. Every process it forks is traced too, so the
+// built-in pool's supervisor run this way has its workers (and a strategy's
+// writer) traced from their first call. REQUIRES: this process is
+// single-threaded (it forks); body runs in the child only.
+Result<TapOutcome> RunTappedFunction(const TapCommand& cmd, const std::vector<int>& keep_fds,
+                                     const std::function<int()>& body, TapObserver& observer);
 
 // Whether this machine lets the tap run (ptrace allowed, seccomp available):
 // Ok, or why not, for a test to print when it skips.

@@ -69,3 +69,56 @@ TEST(LoadResults, EachFieldPathIsNamed) {
 
 }  // namespace
 }  // namespace crashbench
+
+namespace crashbench {
+namespace {
+
+nlohmann::json WithPowerLoss() {
+  nlohmann::json doc = nlohmann::json::parse(R"({"schema_version": 1, "scenarios": [
+    {"name": "pl", "trials": [
+      {"index": 0, "anomalies": {"lost-acked": 13}, "violations": 13, "inconclusive": false,
+       "crash_states": {"enumerated": 229, "distinct": 57, "checked": 57, "violating": 13,
+                        "per_s": 53070.7, "complete": true},
+       "power_loss": {"model": "ext4-ordered", "cuts": "all", "states_with": {"lost-acked": 13}}}]}]})");
+  return doc;
+}
+
+std::string PowerLossWhy(const nlohmann::json& doc) {
+  Status st = ValidateResultsDocument(doc, "r.json");
+  return st.ok() ? "ok" : st.message();
+}
+
+TEST(LoadResults, APowerLossTrialsCrashStatesAreAccepted) {
+  EXPECT_EQ(PowerLossWhy(WithPowerLoss()), "ok");
+}
+
+TEST(LoadResults, BadCrashStatesAreRefusedNamingTheField) {
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
+      {[](nlohmann::json& t) { t["crash_states"] = 3; },
+       "trials[0].crash_states: must be an object {enumerated, distinct, checked, violating, "
+       "per_s}, got 3"},
+      {[](nlohmann::json& t) { t["crash_states"].erase("checked"); },
+       "trials[0].crash_states.checked: missing (a non-negative integer)"},
+      {[](nlohmann::json& t) { t["crash_states"]["violating"] = -1; },
+       "trials[0].crash_states.violating: must be a non-negative integer, got -1"},
+      {[](nlohmann::json& t) { t["crash_states"]["per_s"] = "fast"; },
+       "trials[0].crash_states.per_s: must be a non-negative number, got \"fast\""},
+      {[](nlohmann::json& t) { t["crash_states"].erase("per_s"); },
+       "trials[0].crash_states.per_s: missing"},
+      {[](nlohmann::json& t) { t["crash_states"]["violating"] = 58; },
+       "trials[0].crash_states: must hold violating <= checked <= distinct"},
+      {[](nlohmann::json& t) { t["inconclusive"] = "yes"; },
+       "trials[0].inconclusive: must be true or false"},
+      {[](nlohmann::json& t) { t["power_loss"] = nlohmann::json::array(); },
+       "trials[0].power_loss: must be an object"},
+  };
+  for (const auto& [mutate, expected] : cases) {
+    nlohmann::json doc = WithPowerLoss();
+    mutate(doc["scenarios"][0]["trials"][0]);
+    const std::string why = PowerLossWhy(doc);
+    EXPECT_NE(why.find("r.json: scenarios[0]." + expected), std::string::npos) << why;
+  }
+}
+
+}  // namespace
+}  // namespace crashbench
