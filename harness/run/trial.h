@@ -13,6 +13,7 @@
 
 #include "harness/base/process.h"
 #include "harness/base/stage_clock.h"
+#include "harness/base/trial_clock.h"
 #include "harness/contract/anomaly.h"
 #include "harness/inject/fault_agent.h"
 #include "harness/inject/trigger_sites.h"
@@ -74,6 +75,10 @@ struct TrialResult {
   long long records_visible = 0;
   long long spill_offset = -1;  // where its full JSON line starts in the spill file
   int trial_pgid = 0;           // the process group the trial ran in (its supervisor's pid)
+  // Nanoseconds by TrialStage (harness/base/trial_clock.h), then the trial's
+  // whole life: kept only under --profile (RunOptions::profile), else empty.
+  std::vector<long long> profile_ns;
+  long long result_ready_ns = 0;  // StageNowNanos() when the trial process had its result
   long long violations() const;
   long long count(AnomalyKind kind) const;
 };
