@@ -203,9 +203,14 @@ void TrialScheduler::Spill(TrialResult& t, const Scenario& scenario, size_t scen
   }
   t.spill_offset = spill_size_;
   spill_size_ += static_cast<long long>(line.size());
-  // Keep what summaries, tables and costs need; the rest is on disk.
+  // Keep what summaries, tables and costs need; the rest is on disk. Of the
+  // firing they need only whether it happened; trigger-site counts only a
+  // calibration reads (not a scheduled trial).
   std::vector<Anomaly>().swap(t.anomalies);
   t.processes = nlohmann::json::array();
+  if (!t.fired.is_null()) t.fired = true;
+  t.observed = Calibration{};
+  std::string().swap(t.stderr_head);
   if (scenario.fault.kind != "none") std::vector<long long>().swap(t.task_latency_us);
 }
 
