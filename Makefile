@@ -3,13 +3,15 @@
 #                programs crashbench did not write (Python pools, cp, sed -i) under the tap
 #   make test  - build, then run the whole test suite through CTest
 #   make fuzz  - build the libFuzzer targets with clang (build-fuzz/) and run each FUZZ_SECONDS
+#   make bench-peer - crashbench's kill -9 trial against a Python harness doing the same and
+#                against the trial's floor, interleaved; trials/s and ratios (bench/peer/)
 #   make baseline - run the default matrix here and make it results/baseline.json (the gate's baseline)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 FUZZ_SECONDS ?= 600
 
-.PHONY: all bootstrap build run test bench baseline fuzz clean
+.PHONY: all bootstrap build run test bench bench-peer baseline fuzz clean
 
 all: build
 
@@ -34,6 +36,11 @@ test: build
 
 bench: build
 	$(BUILD)/crashbench-bench
+
+# Issue 14: trials/s of crashbench, of the Python peer and of the floor, A B F A B F ...
+PEER_ARGS ?= --rounds 5 --trials 100
+bench-peer: build
+	/usr/bin/python3 bench/peer/bench_peer.py --build $(BUILD) $(PEER_ARGS)
 
 # Each target in turn, FUZZ_SECONDS each, its corpus kept in build-fuzz/corpus/.
 fuzz: bootstrap

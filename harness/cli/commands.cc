@@ -21,6 +21,7 @@
 #include "harness/verify/verifier.h"
 #include "results/chart.h"
 #include "results/costs.h"
+#include "results/profile.h"
 #include "results/report.h"
 #include "results/results.h"
 #include "scenarios/default_matrix.h"
@@ -155,6 +156,7 @@ int ReportRun(const RunCommand& cmd, const RunOutcome& outcome, const std::strin
   replay.scratch_parent = cmd.scratch_parent;
   std::cout << RenderTableFor(outcome, cmd.table, STDOUT_FILENO);
   if (std::string costs = RenderCostTable(outcome); !costs.empty()) std::cout << "\n" << costs;
+  if (cmd.profile) std::cout << "\n" << RenderProfileTable(outcome);
   std::string failures = RenderFailures(outcome, replay, 10);
   if (!failures.empty()) std::cout << "\n" << failures;
   if (cmd.keep) std::cout << "scratch directories kept under " << outcome.scratch_root << "\n";
@@ -198,6 +200,7 @@ int RunRunCommand(const RunCommand& cmd) {
   opt.spill_path = out_dir + "/" + kSpillFileName;
   opt.jobs = cmd.jobs;
   opt.keep = cmd.keep;
+  opt.profile = cmd.profile;
   opt.only_trial = cmd.trial;
   opt.random_window_us = cmd.random_window_us;
   opt.explore = cmd.explore;

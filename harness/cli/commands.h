@@ -29,6 +29,7 @@ struct RunCommand {
   // GoogleTest variables GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else all.
   std::string shard;
   bool no_reports = false;     // skip summary.md, junit.xml, report.html, bench.json
+  bool profile = false;        // print where each trial's time went (results/profile.h)
   std::string table = "auto";  // the integrity table's form on stdout (RenderTableFor)
 };
 int RunRunCommand(const RunCommand& cmd);

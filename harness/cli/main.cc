@@ -97,6 +97,8 @@ CLI::App* AddRunCommand(CLI::App& app, crashbench::RunCommand& run) {
                       "GTEST_TOTAL_SHARDS when set); join shards with merge");
   run_cmd->add_flag("--no-reports", run.no_reports,
                     "Write only results.json (no summary.md, junit.xml, report.html, bench.json)");
+  run_cmd->add_flag("--profile", run.profile,
+                    "Print where each trial's time goes, stage by stage (median and spread)");
   AddTableOption(run_cmd, run.table);
   run_cmd->footer(kRunExitCodes);
   return run_cmd;

@@ -30,6 +30,7 @@ struct RunOptions {
   std::string self_exe;        // the crashbench binary (spawn mode)
   bool progress = false;       // draw a progress line on stderr
   bool measure_limits = true;  // calibrate the machine's limits for fault-free scenarios
+  bool profile = false;        // keep each trial's TrialResult::profile_ns (--profile)
   // When set, each finished trial's full result is appended to this file and
   // only a summary stays in memory (TrialResult::spill_offset says where).
   std::string spill_path;

@@ -112,16 +112,18 @@ bool TrialScheduler::Start(QueuedTrial t) {
   ScenarioResult& sr = *t.into;
   if (!sr.error.empty()) return false;
   ArmTrial(t);
+  Running r;
+  r.began_ns = StageNowNanos();
   if (Status s = MakeDirs(t.plan.dir); !s.ok()) {
     sr.error = s.message();
     return false;
   }
+  r.clock.Add(TrialStage::kScratchSetUp, StageNowNanos() - r.began_ns);
   Result<TrialJob> job = TrialJob::Start(t.plan);
   if (!job.ok()) {
     sr.error = job.status().message();
     return false;
   }
-  Running r;
   r.job = std::make_unique<TrialJob>(std::move(*job));
   // The trial enforces the scenario's deadline itself; this backstop only
   // catches a harness that is itself stuck (verification included).
@@ -139,6 +141,7 @@ void TrialScheduler::Collect() {
   ::poll(fds.data(), fds.size(), 200);
   for (Running& r : running_) {
     if (r.job->ReadSome()) {
+      r.received_ns = StageNowNanos();
       Finish(r);
     } else if (NowMicros() > r.backstop_us) {
       KillTrialGroup(r.job->child());
@@ -151,17 +154,39 @@ void TrialScheduler::Collect() {
 void TrialScheduler::Finish(Running& r) {
   const TrialPlan& plan = r.trial.plan;
   ScenarioResult& sr = *r.trial.into;
+  const long long collect_at = StageNowNanos();
   TrialResult t = r.job->Finish(plan);
+  r.clock.Add(TrialStage::kCollect, StageNowNanos() - collect_at);
   t.trial_pgid = r.job->child().pid();
-  if (options_.keep)
+  if (options_.keep) {
     t.kept_dir = plan.dir;
-  else
+  } else {
+    TrialStageTimer timer(r.clock, TrialStage::kScratchRemoval);
     RemoveScratch(plan.dir);
-  if (spill_.valid()) Spill(t, sr.scenario, r.trial.scenario_index);
+  }
+  if (spill_.valid()) {
+    TrialStageTimer timer(r.clock, TrialStage::kSpill);
+    Spill(t, sr.scenario, r.trial.scenario_index);
+  }
+  KeepProfile(r, t);
   if (t.violations() > 0) ++violating_trials_;
   Tick(sr.scenario.name + " trial " + std::to_string(plan.index), violating_trials_);
   sr.trials.push_back(std::move(t));
   r.done = true;
+}
+
+// --profile: the trial's stages, the runner's added to its own, then its
+// whole life; without it nothing of the profile stays in memory.
+void TrialScheduler::KeepProfile(Running& r, TrialResult& t) const {
+  if (!options_.profile) {
+    std::vector<long long>().swap(t.profile_ns);
+    return;
+  }
+  if (r.received_ns > 0 && t.result_ready_ns > 0)
+    r.clock.Add(TrialStage::kReport, r.received_ns - t.result_ready_ns);
+  t.profile_ns.resize(kNumTrialStages);
+  for (size_t i = 0; i < kNumTrialStages; ++i) t.profile_ns[i] += r.clock.all()[i];
+  t.profile_ns.push_back(StageNowNanos() - r.began_ns);
 }
 
 void TrialScheduler::Spill(TrialResult& t, const Scenario& scenario, size_t scenario_index) {
@@ -179,9 +204,14 @@ void TrialScheduler::Spill(TrialResult& t, const Scenario& scenario, size_t scen
   }
   t.spill_offset = spill_size_;
   spill_size_ += static_cast<long long>(line.size());
-  // Keep what summaries, tables and costs need; the rest is on disk.
+  // Keep what summaries, tables and costs need; the rest is on disk. Of the
+  // firing they need only whether it happened; trigger-site counts only a
+  // calibration reads (not a scheduled trial).
   std::vector<Anomaly>().swap(t.anomalies);
   t.processes = nlohmann::json::array();
+  if (!t.fired.is_null()) t.fired = true;
+  t.observed = Calibration{};
+  std::string().swap(t.stderr_head);
   if (scenario.fault.kind != "none") std::vector<long long>().swap(t.task_latency_us);
 }
 

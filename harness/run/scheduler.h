@@ -48,11 +48,16 @@ class TrialScheduler {
     std::unique_ptr<TrialJob> job;
     long long backstop_us = 0;
     bool done = false;
+    // --profile: the runner's own stages of this trial, when it began
+    // (before its scratch directory) and when its result was all read.
+    TrialClock clock;
+    long long began_ns = 0, received_ns = 0;
   };
   void StartQueued();
   bool Start(QueuedTrial trial);
   void Collect();
   void Finish(Running& r);
+  void KeepProfile(Running& r, TrialResult& t) const;
   void Spill(TrialResult& t, const Scenario& scenario, size_t scenario_index);
   void KillRunning();
   void Tick(const std::string& label, long long violations);

@@ -141,13 +141,22 @@ void JudgeRuns(const SubjectRuns& runs, const Scenario& s, const Fault& impl, Tr
   }
 }
 
+// The supervisor's stage times join the trial's (--profile).
+void AddPoolProfile(const SubjectOutcome& run, TrialClock& clock) {
+  if (!run.pool_stats) return;
+  for (int i = 0; i < kNumTrialStages; ++i)
+    clock.Add(static_cast<TrialStage>(i), run.pool_stats->profile.all()[static_cast<size_t>(i)]);
+}
+
 // Everything between the fault scene's preparation and its tear-down; sets
 // result->error when the harness could not finish the trial.
 void RunAndVerify(const TrialPlan& plan, const FaultSchedule& fault, FaultScene* scene,
-                  const Fault& impl, TrialResult* result, const std::string& ack_file = "") {
+                  const Fault& impl, TrialClock& clock, TrialResult* result,
+                  const std::string& ack_file = "") {
   const Scenario& s = *plan.scenario;
   std::unique_ptr<Subject> subject = MakePoolSubject(s, plan.dir, plan.self_exe, ack_file);
   Result<SubjectOutcome> first = subject->Run(fault);
+  if (first.ok()) AddPoolProfile(*first, clock);
   if (!first.ok()) {
     result->error = first.status().message();
     return;
@@ -156,11 +165,14 @@ void RunAndVerify(const TrialPlan& plan, const FaultSchedule& fault, FaultScene*
   SubjectRuns runs{std::move(*first), std::nullopt};
   std::set<long long> acked = AckedTasks(runs.first);
   if (s.resume == Resume::kSkipExisting && !plan.fault_free) {
-    if (Status st = RunRestart(*subject, plan, &runs, &acked, result); !st.ok()) {
+    Status st = RunRestart(*subject, plan, &runs, &acked, result);
+    if (runs.restart) AddPoolProfile(*runs.restart, clock);
+    if (!st.ok()) {
       result->error = "restart: " + st.message();
       return;
     }
   }
+  TrialStageTimer verifying(clock, TrialStage::kVerify);
   VerifyOptions vo;
   vo.layout = FindStrategy(s.strategy)->layout;
   vo.tasks = s.workload.tasks;
@@ -193,26 +205,33 @@ TrialResult RunTrialHere(const TrialPlan& plan) {
     RunCommandTrial(plan, fault, &result);
     return result;
   }
+  TrialClock clock;
   if (fault.armed.impl && RecordsTheRun(*impl)) {  // power loss: a recorded fault-free run
     const std::unique_ptr<Fault> none = FindFault("none")->make();
     const FaultSchedule no_fault;
     RunRecordedPoolTrial(
         plan,
         [&](const std::string& ack_file, TrialResult* r) {
-          RunAndVerify(plan, no_fault, nullptr, *none, r, ack_file);
+          RunAndVerify(plan, no_fault, nullptr, *none, clock, r, ack_file);
         },
         &result);
     return result;
   }
+  const long long set_up_at = StageNowNanos();
   Result<std::unique_ptr<FaultScene>> scene = PrepareScene(s, plan.dir, fault.armed.impl);
+  clock.Add(TrialStage::kSetUp, StageNowNanos() - set_up_at);
   if (!scene.ok()) {
     result.error = scene.status().message();
     return result;
   }
   if (*scene) fault.method = (*scene)->method();
-  RunAndVerify(plan, fault, scene->get(), *impl, &result);
-  Status torn = *scene ? (*scene)->TearDown() : Status::Ok();
-  if (!torn.ok() && result.error.empty()) result.error = "fault tear-down: " + torn.message();
+  RunAndVerify(plan, fault, scene->get(), *impl, clock, &result);
+  {
+    TrialStageTimer tear_down(clock, TrialStage::kReap);
+    Status torn = *scene ? (*scene)->TearDown() : Status::Ok();
+    if (!torn.ok() && result.error.empty()) result.error = "fault tear-down: " + torn.message();
+  }
+  result.profile_ns.assign(clock.all().begin(), clock.all().end());
   return result;
 }
 
@@ -225,7 +244,9 @@ Result<TrialJob> TrialJob::Start(const TrialPlan& plan) {
   const int wfd = w.get();
   const std::string log = plan.dir + ".stderr";
   std::fflush(nullptr);
+  const long long fork_at = StageNowNanos();
   Result<Child> child = ForkChild({wfd}, /*new_group=*/true, [&] {
+    const long long started_at = StageNowNanos();
     // What the trial's processes print (a failed assertion, std::bad_alloc)
     // goes to a log beside the output directory, not onto crashbench's own
     // output; its first lines travel with the result.
@@ -237,6 +258,9 @@ Result<TrialJob> TrialJob::Start(const TrialPlan& plan) {
     TrialResult r = RunTrialHere(plan);
     if (Result<std::string> text = ReadFileToString(log); text.ok() && !text->empty())
       r.stderr_head = text->substr(0, 400);
+    r.profile_ns.resize(kNumTrialStages);  // a command subject's trial times none of its own
+    r.profile_ns[static_cast<size_t>(TrialStage::kForkTrial)] = started_at - fork_at;
+    r.result_ready_ns = StageNowNanos();
     std::string text = TrialResultToJson(r, true).dump();
     ::_exit(WriteFull(wfd, text.data(), text.size()).ok() ? 0 : 1);
   });

@@ -13,6 +13,7 @@
 
 #include "harness/base/process.h"
 #include "harness/base/stage_clock.h"
+#include "harness/base/trial_clock.h"
 #include "harness/contract/anomaly.h"
 #include "harness/inject/fault_agent.h"
 #include "harness/inject/trigger_sites.h"
@@ -87,6 +88,10 @@ struct TrialResult {
   // The recorded log did not replay to the bytes on disk: the crash states
   // were not judged (power_loss.why says why).
   bool inconclusive = false;
+  // Nanoseconds by TrialStage (harness/base/trial_clock.h), then the trial's
+  // whole life: kept only under --profile (RunOptions::profile), else empty.
+  std::vector<long long> profile_ns;
+  long long result_ready_ns = 0;  // StageNowNanos() when the trial process had its result
   long long violations() const;
   long long count(AnomalyKind kind) const;
 };

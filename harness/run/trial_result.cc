@@ -88,6 +88,8 @@ nlohmann::json TrialResultToJson(const TrialResult& r, bool with_internals) {
     j["duration_us"] = r.observed.duration_us;
     j["task_latency_us"] = r.task_latency_us;
     j["stage_ns"] = r.stage_ns;
+    if (!r.profile_ns.empty()) j["profile_ns"] = r.profile_ns;
+    if (r.result_ready_ns) j["result_ready_ns"] = r.result_ready_ns;
   }
   return j;
 }
@@ -124,6 +126,8 @@ TrialResult TrialResultFromJson(const nlohmann::json& j) {
   if (j.contains("task_latency_us"))
     r.task_latency_us = j["task_latency_us"].get<std::vector<long long>>();
   if (j.contains("stage_ns")) r.stage_ns = j["stage_ns"];
+  if (j.contains("profile_ns")) r.profile_ns = j["profile_ns"].get<std::vector<long long>>();
+  r.result_ready_ns = j.value("result_ready_ns", 0LL);
   return r;
 }
 

@@ -12,10 +12,28 @@
 
 namespace crashbench {
 namespace pool_internal {
+namespace {
+
+// The trial stage (crashbench run --profile) handling an event belongs to.
+TrialStage ProfileStage(EventKind kind) {
+  switch (kind) {
+    case EventKind::kFireRequest:
+      return TrialStage::kFault;
+    case EventKind::kReports:
+      return TrialStage::kDispatch;
+    case EventKind::kWorkerExit:
+    case EventKind::kWriterExit:
+      return TrialStage::kReap;
+  }
+  return TrialStage::kReap;
+}
+
+}  // namespace
 
 Result<SubjectOutcome> Supervisor::Run() {
   RETURN_IF_ERROR(SetUp());
   RETURN_IF_ERROR(Supervise());
+  TrialStageTimer reaping(stats_.profile, TrialStage::kReap);
   SettleFired();
   ResolveTasks();
   Status torn_down = strategy_->TearDown();
@@ -26,27 +44,34 @@ Status Supervisor::SetUp() {
   ::signal(SIGPIPE, SIG_IGN);    // a dead worker's pipe is an error value, not a signal
   BlockInProcessFaultSignals();  // inherited by every child until its handlers exist
   start_us_ = NowMicros();
-  Result<FaultRegion> region = FaultRegion::Create();
-  if (!region.ok()) return region.status();
-  region_ = std::make_unique<FaultRegion>(std::move(*region));
-  RETURN_IF_ERROR(MakePipe(&fire_r_, &fire_w_));
-  RETURN_IF_ERROR(SetNonBlocking(fire_r_.get()));
-  if (!c_.ack_file.empty()) {
-    ack_file_ = UniqueFd(
-        ::open(c_.ack_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0644));
-    if (!ack_file_.valid()) return ErrnoStatus("cannot create " + c_.ack_file, errno);
+  {
+    TrialStageTimer t(stats_.profile, TrialStage::kSetUp);
+    Result<FaultRegion> region = FaultRegion::Create();
+    if (!region.ok()) return region.status();
+    region_ = std::make_unique<FaultRegion>(std::move(*region));
+    RETURN_IF_ERROR(MakePipe(&fire_r_, &fire_w_));
+    RETURN_IF_ERROR(SetNonBlocking(fire_r_.get()));
+    if (!c_.ack_file.empty()) {
+      ack_file_ = UniqueFd(
+          ::open(c_.ack_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0644));
+      if (!ack_file_.valid()) return ErrnoStatus("cannot create " + c_.ack_file, errno);
+    }
+    strategy_ = c_.strategy->make();
+    RETURN_IF_ERROR(strategy_->SetUp(c_.strategy_config, *this).Annotate("strategy set-up"));
   }
-  strategy_ = c_.strategy->make();
-  RETURN_IF_ERROR(strategy_->SetUp(c_.strategy_config, *this).Annotate("strategy set-up"));
   workers_.resize(static_cast<size_t>(c_.workers));
-  for (int i = 0; i < c_.workers; ++i) {
-    Status s = StartWorker(i);
-    if (!s.ok()) return s.Annotate("starting worker " + std::to_string(i));
+  {
+    TrialStageTimer t(stats_.profile, TrialStage::kForkWorkers);
+    for (int i = 0; i < c_.workers; ++i) {
+      Status s = StartWorker(i);
+      if (!s.ok()) return s.Annotate("starting worker " + std::to_string(i));
+    }
   }
   // Under fail-pool no worker starts after these; under the other policies a
   // replacement may, and it must inherit what the strategy shares, so the
   // strategy hears "no more workers" only once every worker has exited.
   if (c_.on_worker_death == WorkerDeathPolicy::kFailPool) NoMoreWorkers();
+  TrialStageTimer t(stats_.profile, TrialStage::kDispatch);
   for (WorkerSlot& w : workers_) Dispatch(w);
   return Status::Ok();
 }
@@ -67,15 +92,28 @@ Status Supervisor::Supervise() {
     }
     const long long now = NowMicros();
     if (deadline.Passed(now)) {
+      TrialStageTimer t(stats_.profile, TrialStage::kReap);
       DeclareHang();
       break;
     }
-    if (TimeTriggerDue(now)) OnTimeTrigger();
+    if (TimeTriggerDue(now)) {
+      TrialStageTimer t(stats_.profile, TrialStage::kFault);
+      OnTimeTrigger();
+    }
     WatchEverything(poll);
-    RETURN_IF_ERROR(poll.Wait(WaitUs(deadline, now)));
-    for (const Event& event : poll.Ready()) Handle(event);
+    {
+      TrialStageTimer t(stats_.profile, TrialStage::kWrites);
+      RETURN_IF_ERROR(poll.Wait(WaitUs(deadline, now)));
+    }
+    for (const Event& event : poll.Ready()) {
+      TrialStageTimer t(stats_.profile, ProfileStage(event.kind));
+      Handle(event);
+    }
   }
-  if (!fired_ && fire_r_.valid()) OnFireRequest();  // fired, but the byte was not read yet
+  if (!fired_ && fire_r_.valid()) {  // fired, but the byte was not read yet
+    TrialStageTimer t(stats_.profile, TrialStage::kFault);
+    OnFireRequest();
+  }
   return Status::Ok();
 }
 

@@ -20,6 +20,7 @@
 
 #include "harness/base/stage_clock.h"
 #include "harness/base/status.h"
+#include "harness/base/trial_clock.h"
 #include "harness/inject/fault_agent.h"
 #include "harness/inject/trigger_sites.h"
 
@@ -47,6 +48,9 @@ struct PoolStats {
   long long retried = 0;                   // task runs started again after a death
   std::vector<long long> task_latency_us;  // dispatch to acknowledgement
   std::array<long long, kNumStages> stage_ns{};
+  // The supervisor's own time by trial stage: set-up, forks, dispatch,
+  // waiting while the workers write, the fault, reaping (crashbench run --profile).
+  TrialClock profile;
 };
 
 struct SubjectOutcome {
