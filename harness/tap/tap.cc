@@ -278,17 +278,22 @@ static bool SameTempName(const std::string& a, const std::string& b) {
 }
 
 // Two signatures of the same point: equal, or equal but for the names of
-// temporary files (the path tokens: every token after the call that is not
-// an offset, flags, arrow or checksum).
+// temporary files. Works on whole signatures ("0.1 write a @0+1 crc=...")
+// and on those without the process ("write a @0+1 crc=..."): the process,
+// when there, and the call must be equal; a path token (any other that is not
+// an offset, flags, the arrow or the checksum) may differ as a temp name.
 bool SameEventPoint(const std::string& a, const std::string& b) {
   if (a == b) return true;
   std::istringstream sa(a), sb(b);
   std::vector<std::string> ta{std::istream_iterator<std::string>(sa), {}};
   std::vector<std::string> tb{std::istream_iterator<std::string>(sb), {}};
-  if (ta.size() != tb.size()) return false;
+  if (ta.size() != tb.size() || ta.empty()) return false;
+  const bool has_process = ta[0].find_first_not_of("0123456789.") == std::string::npos;
+  const size_t first_path = has_process ? 2 : 1;  // after the process and the call
   for (size_t i = 0; i < ta.size(); ++i) {
     if (ta[i] == tb[i]) continue;
-    const bool path = i >= 2 && ta[i][0] != '@' && ta[i][0] != '[' && ta[i].rfind("crc=", 0) != 0;
+    const bool path =
+        i >= first_path && ta[i][0] != '@' && ta[i][0] != '[' && ta[i].rfind("crc=", 0) != 0;
     if (!path || !SameTempName(ta[i], tb[i])) return false;
   }
   return true;

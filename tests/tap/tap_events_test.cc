@@ -146,6 +146,10 @@ TEST(TapEvents, TheSamePointDespiteATemporaryFilesRandomName) {
   EXPECT_FALSE(SameEventPoint(a, "0.1 write sedsq7Ei2 @303104+4096 crc=06edaed3"));
   EXPECT_FALSE(SameEventPoint("0 write task-1.json @0+10 crc=00000001",
                               "0 write task-2.json @0+10 crc=00000001"));
+  // Without the process, as a content-addressed trigger compares them.
+  EXPECT_TRUE(SameEventPoint("write sedw0YMFd @303104+4096 crc=06edaed3",
+                             "write sedsq7Ei2 @303104+4096 crc=06edaed3"));
+  EXPECT_FALSE(SameEventPoint("fsync a.json", "close a.json"));
   EXPECT_FALSE(SameEventPoint("0 write a/sedw0YMFd @0+1 crc=00000001",
                               "0 write b/sedsq7Ei2 @0+1 crc=00000001"));
 }
